@@ -1,0 +1,128 @@
+# Ringvisor: build, run, test and benchmark. `make help` lists the targets.
+# Every output goes under build/. See docs/usage.md.
+
+BUILD    := build
+CC       := gcc
+HOSTCC   := gcc
+PYTHON   := /usr/bin/python3
+QEMU     := qemu-system-i386
+
+# --- the hypervisor image ------------------------------------------------
+
+BOOT_SRCS := boot/entry.S boot/bootinfo.c
+ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
+	arch/i386/trap.c arch/i386/exception.c arch/i386/cpu.c \
+	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
+	arch/i386/vga.c arch/i386/power.c
+MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c
+CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
+	core/modules.c
+LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c
+
+HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(MM_SRCS) $(CORE_SRCS) $(LIB_SRCS)
+HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
+
+HV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -mgeneral-regs-only -O2 -g \
+	-Wall -Wextra -Werror -Wno-unused-parameter \
+	-Iinclude -I. -MMD -MP $(EXTRA_CFLAGS)
+HV_ASFLAGS := -m32 -Iinclude -I. -D__ASSEMBLER__ -MMD -MP -g
+HV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,--fatal-warnings -T linker.ld
+LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+
+HV_ELF := $(BUILD)/ringvisor.elf
+
+.PHONY: all
+all: $(HV_ELF)
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# Two link passes: the first with an empty symbol table, whose text symbols
+# become the second's .ksyms. .ksyms sits after .data (linker.ld), so no
+# function moves between the passes; the cmp below proves it.
+$(BUILD)/ksyms-empty.S: tools/mksyms.sh
+	@mkdir -p $(BUILD)
+	sh tools/mksyms.sh > $@
+$(BUILD)/ringvisor.pass1.elf: $(HV_OBJS) $(BUILD)/ksyms-empty.S.o linker.ld
+	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms-empty.S.o $(LIBGCC)
+$(BUILD)/ksyms.S: $(BUILD)/ringvisor.pass1.elf tools/mksyms.sh
+	sh tools/mksyms.sh $< > $@
+$(BUILD)/%.S.o: $(BUILD)/%.S
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+$(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
+	$(CC) $(HV_LDFLAGS) -Wl,-Map,$(BUILD)/ringvisor.map -o $@ \
+		$(HV_OBJS) $(BUILD)/ksyms.S.o $(LIBGCC)
+	nm -n $(BUILD)/ringvisor.pass1.elf | grep -i ' t ' > $(BUILD)/syms.pass1
+	nm -n $@ | grep -i ' t ' > $(BUILD)/syms.pass2
+	cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
+		{ echo "error: functions moved between link passes"; exit 1; }
+	objdump -d -M att $@ > $(BUILD)/ringvisor.lst
+	nm -n $@ > $(BUILD)/ringvisor.sym
+
+-include $(HV_OBJS:.o=.d)
+
+# --- guests, test modules, ISO ----------------------------------------------
+
+include guests/rt/rt.mk
+include test/unit/unit.mk
+
+TESTMODS := $(BUILD)/testmods/.stamp
+$(TESTMODS): tools/mkmodules.py
+	$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
+	touch $@
+
+# The default guests: what `make run` and the ISO boot.
+DEFAULT_GUESTS := $(BUILD)/guests/hello.elf
+DEFAULT_GUEST_ARGS := "name=hello mem=4M"
+
+ISO := $(BUILD)/ringvisor.iso
+.PHONY: iso
+iso: $(ISO)
+$(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh
+	sh tools/mkiso.sh $@ $(HV_ELF) "$(RUN_ARGS)" \
+		$(BUILD)/guests/hello.elf $(DEFAULT_GUEST_ARGS)
+
+# --- running --------------------------------------------------------------
+
+QEMU_BASE := -accel tcg -m 128 -no-reboot -nic none
+RUN_ARGS  ?= exit=qemu
+MODULES   ?= $(BUILD)/guests/hello.elf name=hello mem=4M
+
+.PHONY: deps
+deps:
+	@sh tools/deps.sh
+
+.PHONY: run
+run: deps all $(DEFAULT_GUESTS)
+	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
+		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || [ $$? -eq 3 ]
+
+.PHONY: debug
+debug: all
+	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
+		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
+		-s -S & \
+	gdb -q $(HV_ELF) -ex 'target remote :1234' -ex 'break c_boot_main' -ex continue; \
+	kill %1 2>/dev/null || true
+
+# --- tests ------------------------------------------------------------------
+
+PYTEST := $(PYTHON) -m pytest -n 2 -q -p no:cacheprovider
+PYTEST_ARGS ?=
+
+.PHONY: test
+test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
+	$(PYTEST) test $(PYTEST_ARGS)
+
+.PHONY: clean
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,443 @@
+/* Boot-time configuration: turns the hypervisor's command line and each
+ * module string into checked option structures. Pure logic, host-tested. */
+#include <core/config.h>
+#include <core/log.h>
+#include <lib/cmdline.h>
+#include <lib/lib.h>
+
+/* Room for one reason ("below the minimum 64 KiB"); the word is added. */
+#define WHY_MAX 80
+
+/*
+ * One option: its key, whether it is a bare flag (takes no value) or needs
+ * one, and the setter. A setter returns true, or false with the reason in
+ * why; the caller prefixes the word as written.
+ */
+struct hv_option {
+	const char *key;
+	bool flag;
+	bool (*set)(const struct cmd_word *w, struct hv_config *c,
+		    char *why, size_t whylen);
+};
+
+struct guest_option {
+	const char *key;
+	bool (*set)(const struct cmd_word *w, struct guest_config *g,
+		    char *why, size_t whylen);
+};
+
+/* Looks the value up in names[0..n): its index, or -1. */
+static int pick(const struct cmd_word *w, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (cmdline_val_is(w, names[i]))
+			return i;
+	return -1;
+}
+
+static bool why(char *buf, size_t len, const char *reason)
+{
+	strlcpy(buf, reason, len);
+	return false;
+}
+
+/* --- the hypervisor's options -------------------------------------------- */
+
+static bool set_loglevel(const struct cmd_word *w, struct hv_config *c,
+			 char *buf, size_t len)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	int i = pick(w, names, ARRAY_SIZE(names));
+	uint64_t v;
+
+	if (i >= 0) {
+		c->log_level = i;
+		return true;
+	}
+	if (parse_u64(w->val, w->val_len, &v) && v <= LOG_DEBUG) {
+		c->log_level = (int)v;
+		return true;
+	}
+	return why(buf, len, "expected 0..3 or error|warn|info|debug");
+}
+
+static bool set_timeslice(const struct cmd_word *w, struct hv_config *c,
+			  char *buf, size_t len)
+{
+	uint64_t ns;
+
+	if (!parse_duration_ns(w->val, w->val_len, &ns))
+		return why(buf, len, "not a duration (a number and ns|us|ms|s)");
+	if (ns < TIMESLICE_NS_MIN || ns > TIMESLICE_NS_MAX) {
+		snprintf(buf, len, "outside %uus..%ums",
+			 (unsigned)(TIMESLICE_NS_MIN / 1000),
+			 (unsigned)(TIMESLICE_NS_MAX / 1000000));
+		return false;
+	}
+	c->timeslice_ns = ns;
+	return true;
+}
+
+static bool set_exit(const struct cmd_word *w, struct hv_config *c,
+		     char *buf, size_t len)
+{
+	if (!cmdline_val_is(w, "qemu"))
+		return why(buf, len, "expected qemu");
+	c->exit_qemu = true;
+	return true;
+}
+
+static bool set_console(const struct cmd_word *w, struct hv_config *c,
+			char *buf, size_t len)
+{
+	static const char *const names[] = { "serial", "vga", "both" };
+	int i = pick(w, names, ARRAY_SIZE(names));
+
+	if (i < 0)
+		return why(buf, len, "expected serial|vga|both");
+	c->console_serial = i != 1;
+	c->console_vga = i != 0;
+	return true;
+}
+
+static bool set_fault(const struct cmd_word *w, struct hv_config *c,
+		      char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"none", "null", "ud", "gp", "de", "df", "assert", "panic",
+	};
+	int i = pick(w, names, ARRAY_SIZE(names));
+
+	if (i < 0)
+		return why(buf, len, "expected none|null|ud|gp|de|df|assert|panic");
+	strlcpy(c->fault, i == 0 ? "" : names[i], sizeof(c->fault));
+	return true;
+}
+
+static bool set_drain(const struct cmd_word *w, struct hv_config *c,
+		      char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!parse_size(w->val, w->val_len, &v))
+		return why(buf, len, "not a byte rate");
+	if (v > UINT32_MAX)
+		return why(buf, len, "above 4G bytes per second");
+	c->drain_bps = (uint32_t)v;
+	return true;
+}
+
+static bool set_quiet(const struct cmd_word *w __unused, struct hv_config *c,
+		      char *buf __unused, size_t len __unused)
+{
+	c->quiet = true;
+	return true;
+}
+
+static const struct hv_option hv_options[] = {
+	{ "loglevel",  false, set_loglevel },
+	{ "timeslice", false, set_timeslice },
+	{ "exit",      false, set_exit },
+	{ "console",   false, set_console },
+	{ "fault",     false, set_fault },
+	{ "drain",     false, set_drain },
+	{ "quiet",     true,  set_quiet },
+};
+
+static const struct hv_config hv_defaults = {
+	.log_level = LOG_INFO,
+	.timeslice_ns = TIMESLICE_NS_DEFAULT,
+	.exit_qemu = false,
+	.console_serial = true,
+	.console_vga = true,
+	.fault = "",
+	.drain_bps = 0,
+	.quiet = false,
+};
+
+/* Applies one word; false with the reason in buf on failure. */
+static bool hv_apply(const struct cmd_word *w, struct hv_config *c,
+		     char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hv_options); i++) {
+		const struct hv_option *o = &hv_options[i];
+
+		if (!cmdline_key_is(w, o->key))
+			continue;
+		if (w->malformed)
+			return why(buf, len, "unterminated or misplaced quote");
+		if (o->flag && w->has_val)
+			return why(buf, len, "takes no value");
+		if (!o->flag && !w->has_val)
+			return why(buf, len, "needs a value");
+		return o->set(w, c, buf, len);
+	}
+	buf[0] = '\0';		/* unknown: the caller words it */
+	return false;
+}
+
+void hv_config_parse(const char *cmdline, struct hv_config *out,
+		     void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+	const char *cur = cmdline;
+	struct cmd_word w;
+	bool first = true;
+
+	*out = hv_defaults;
+	while (cmdline_next(&cur, &w)) {
+		char reason[WHY_MAX], msg[WHY_MAX + 64];
+
+		if (first && cmdline_word_is_path(&w)) {
+			first = false;
+			continue;
+		}
+		first = false;
+		if (hv_apply(&w, out, reason, sizeof(reason)))
+			continue;
+		if (!warn)
+			continue;
+		if (reason[0])
+			snprintf(msg, sizeof(msg), "%.*s: %s",
+				 (int)w.text_len, w.text, reason);
+		else
+			snprintf(msg, sizeof(msg), "unknown option '%.*s'",
+				 (int)w.key_len, w.key);
+		warn(ctx, msg);
+	}
+}
+
+/* --- a guest's options ------------------------------------------------- */
+
+bool guest_name_valid(const char *s, size_t len)
+{
+	if (len == 0 || len >= GUEST_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Copies a slice known to fit, NUL-terminated. */
+static void copy_slice(char *dst, const char *src, size_t len)
+{
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static bool set_name(const struct cmd_word *w, struct guest_config *g,
+		     char *buf, size_t len)
+{
+	if (!guest_name_valid(w->val, w->val_len)) {
+		snprintf(buf, len, "not 1..%u characters of [A-Za-z0-9_-]",
+			 GUEST_NAME_MAX - 1);
+		return false;
+	}
+	copy_slice(g->name, w->val, w->val_len);
+	return true;
+}
+
+static bool set_mem(const struct cmd_word *w, struct guest_config *g,
+		    char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!parse_size(w->val, w->val_len, &v))
+		return why(buf, len, "not a size");
+	/* Bounds first: rounding a huge value up could wrap. */
+	if (v > GUEST_MEM_MAX) {
+		snprintf(buf, len, "above the maximum %u MiB", GUEST_MEM_MAX / MiB);
+		return false;
+	}
+	v = ALIGN_UP(v, (uint64_t)PAGE_SIZE);
+	if (v < GUEST_MEM_MIN) {
+		snprintf(buf, len, "below the minimum %u KiB", GUEST_MEM_MIN / KiB);
+		return false;
+	}
+	g->mem = (uint32_t)v;
+	return true;
+}
+
+/* A decimal or hex number within lo..hi, or false with a reason. */
+static bool number_in(const struct cmd_word *w, uint32_t lo, uint32_t hi,
+		      uint32_t *out, char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!parse_u64(w->val, w->val_len, &v))
+		return why(buf, len, "not a number");
+	if (v < lo || v > hi) {
+		snprintf(buf, len, "outside %u..%u", lo, hi);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool set_weight(const struct cmd_word *w, struct guest_config *g,
+		       char *buf, size_t len)
+{
+	return number_in(w, 1, GUEST_WEIGHT_MAX, &g->weight, buf, len);
+}
+
+static bool set_cap(const struct cmd_word *w, struct guest_config *g,
+		    char *buf, size_t len)
+{
+	return number_in(w, 0, 100, &g->cap, buf, len);
+}
+
+static bool policy(const struct cmd_word *w, enum guest_policy *out,
+		   char *buf, size_t len)
+{
+	static const char *const names[] = {
+		[GUEST_STOP] = "stop", [GUEST_RESTART] = "restart",
+	};
+	int i = pick(w, names, ARRAY_SIZE(names));
+
+	if (i < 0)
+		return why(buf, len, "expected stop|restart");
+	*out = (enum guest_policy)i;
+	return true;
+}
+
+static bool set_on_exit(const struct cmd_word *w, struct guest_config *g,
+			char *buf, size_t len)
+{
+	return policy(w, &g->on_exit, buf, len);
+}
+
+static bool set_on_crash(const struct cmd_word *w, struct guest_config *g,
+			 char *buf, size_t len)
+{
+	return policy(w, &g->on_crash, buf, len);
+}
+
+static const struct guest_option guest_options[] = {
+	{ "name",     set_name },
+	{ "mem",      set_mem },
+	{ "weight",   set_weight },
+	{ "cap",      set_cap },
+	{ "on_exit",  set_on_exit },
+	{ "on_crash", set_on_crash },
+};
+
+/* Applies one option word; false with the reason in buf (empty: unknown). */
+static bool guest_apply(const struct cmd_word *w, struct guest_config *g,
+			char *buf, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(guest_options); i++) {
+		if (!cmdline_key_is(w, guest_options[i].key))
+			continue;
+		if (w->malformed)
+			return why(buf, len, "unterminated or misplaced quote");
+		if (!w->has_val)
+			return why(buf, len, "needs a value");
+		return guest_options[i].set(w, g, buf, len);
+	}
+	buf[0] = '\0';
+	return false;
+}
+
+/* The default name from a file name: its basename without ".elf". */
+static void name_from_file(const char *file, size_t file_len,
+			   const char **s, size_t *len)
+{
+	const char *base = file;
+	size_t n = file_len;
+
+	for (size_t i = 0; i < file_len; i++)
+		if (file[i] == '/') {
+			base = file + i + 1;
+			n = file_len - i - 1;
+		}
+	if (n > 4 && strncmp(base + n - 4, ".elf", 4) == 0)
+		n -= 4;
+	*s = base;
+	*len = n;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int guest_config_parse(const char *modstr, unsigned index,
+		       struct guest_config *out, char *err, size_t errlen)
+{
+	const char *cur = modstr;
+	const char *file = NULL;
+	size_t file_len = 0;
+	bool named = false;
+	struct cmd_word w;
+
+	memset(out, 0, sizeof(*out));
+	out->mem = GUEST_MEM_DEFAULT;
+	out->weight = GUEST_WEIGHT_DEFAULT;
+	out->cap = 0;
+	out->on_exit = GUEST_STOP;
+	out->on_crash = GUEST_STOP;
+	if (err && errlen)
+		err[0] = '\0';
+
+	for (bool first = true; cmdline_next(&cur, &w); first = false) {
+		char reason[WHY_MAX];
+
+		if (first && cmdline_word_is_path(&w)) {
+			file = w.key;
+			file_len = w.key_len;
+			continue;
+		}
+		if (cmdline_key_is(&w, "--") && !w.has_val) {
+			const char *rest = cmdline_rest(cur);
+
+			if (strlen(rest) >= sizeof(out->args))
+				return fail(err, errlen,
+					    "arguments after '--': longer than %u bytes",
+					    (unsigned)sizeof(out->args) - 1);
+			strlcpy(out->args, rest, sizeof(out->args));
+			break;
+		}
+		if (guest_apply(&w, out, reason, sizeof(reason))) {
+			if (cmdline_key_is(&w, "name"))
+				named = true;
+			continue;
+		}
+		if (reason[0])
+			return fail(err, errlen, "%.*s: %s",
+				    (int)w.text_len, w.text, reason);
+		return fail(err, errlen, "unknown option '%.*s'",
+			    (int)w.key_len, w.key);
+	}
+
+	if (named)
+		return 0;
+	if (!file) {
+		snprintf(out->name, sizeof(out->name), "guest%u", index);
+		return 0;
+	}
+
+	const char *s;
+	size_t n;
+
+	name_from_file(file, file_len, &s, &n);
+	if (!guest_name_valid(s, n))
+		return fail(err, errlen,
+			    "file name '%.*s' gives no valid guest name "
+			    "(1..%u of [A-Za-z0-9_-]): add name=",
+			    (int)file_len, file, GUEST_NAME_MAX - 1);
+	copy_slice(out->name, s, n);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* Boot-time configuration: the hypervisor's options from its command line
+ * and each guest's options from its module string (docs/usage.md). */
+#ifndef RV_CORE_CONFIG_H
+#define RV_CORE_CONFIG_H
+
+#include <types.h>
+#include <param.h>
+
+/* Longest fault= kind, with its NUL. */
+#define HV_FAULT_MAX 8
+
+struct hv_config {
+	int log_level;		/* loglevel=0..3|error|warn|info|debug; LOG_* */
+	uint64_t timeslice_ns;	/* timeslice=DURATION, within TIMESLICE_NS_MIN..MAX */
+	bool exit_qemu;		/* exit=qemu: report the verdict via isa-debug-exit */
+	bool console_serial;	/* console=serial|vga|both: where the console */
+	bool console_vga;	/*   goes; both by default */
+	/* fault=null|ud|gp|de|df|assert|panic (tests only): a deliberate
+	 * fault inside the hypervisor, to prove the crash report; "" = none. */
+	char fault[HV_FAULT_MAX];
+	uint32_t drain_bps;	/* drain=BYTES per second for the console; 0 = no limit */
+	bool quiet;		/* quiet: no boot report, only warnings and errors */
+};
+
+/* What a guest's exit (SHUTDOWN) or crash (killed) leads to. */
+enum guest_policy {
+	GUEST_STOP = 0,
+	GUEST_RESTART,
+};
+
+struct guest_config {
+	char name[GUEST_NAME_MAX];	/* name=; 1..15 of [A-Za-z0-9_-] */
+	uint32_t mem;			/* mem=SIZE in bytes, page aligned */
+	uint32_t weight;		/* weight=1..GUEST_WEIGHT_MAX */
+	uint32_t cap;			/* cap=PERCENT 1..100; 0 = no cap */
+	enum guest_policy on_exit;	/* on_exit=stop|restart */
+	enum guest_policy on_crash;	/* on_crash=stop|restart */
+	char args[CMDLINE_MAX];		/* everything after a standalone `--` */
+};
+
+/* config.c */
+
+/* Parses the hypervisor's command line (NULL reads as empty) into *out,
+ * which starts from the defaults. A leading file name (QEMU puts the image's
+ * name first, GRUB does not) is skipped. An unknown option or a bad value is
+ * reported through warn(ctx, msg), one line naming the option and the
+ * reason, and parsing goes on with that option left at its default; warn may
+ * be NULL. Boot time, before anything else reads the configuration. */
+void hv_config_parse(const char *cmdline, struct hv_config *out,
+		     void (*warn)(void *ctx, const char *msg), void *ctx);
+
+/* Parses one module string into *out. The first word, if it looks like a
+ * file name (cmdline_word_is_path), names the file and gives the default
+ * guest name: its basename without ".elf"; without one the default is
+ * "guest<index>" (index counts modules from 0). Options: name=, mem=, weight=,
+ * cap=, on_exit=, on_crash=, and `--`, after which the rest of the string is
+ * the guest's own command line, verbatim. Returns 0, or -1 with one message
+ * in err (naming the option and why) on the first bad or unknown option; the
+ * caller then skips the guest. *out is only meaningful on 0. */
+int guest_config_parse(const char *modstr, unsigned index,
+		       struct guest_config *out, char *err, size_t errlen);
+
+/* True if s is a valid guest name: 1..GUEST_NAME_MAX-1 characters of
+ * [A-Za-z0-9_-]. */
+bool guest_name_valid(const char *s, size_t len);
+
+#endif

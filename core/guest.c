@@ -1,0 +1,161 @@
+/* Creating a guest from its module, and the ways a guest ends: exit (its
+ * own choice) and kill_guest() (the hypervisor's, for anything the guest
+ * controls that breaks a rule). A guest that ends never runs again; its
+ * memory is returned when the run loop destroys it. */
+#include <abi.h>
+#include <arch/i386/arch.h>
+#include <core/console.h>
+#include <core/guest.h>
+#include <core/log.h>
+#include <lib/lib.h>
+#include <mm/frame.h>
+#include <mm/heap.h>
+#include <mm/mm.h>
+#include <traps/traps.h>
+
+static void guest_clock_fired(struct timer_event *ev)
+{
+	struct guest *g = ev->arg;
+
+	irq_raise(g, RV_IRQ_TIMER);
+}
+
+/* Linux's boot_params at guest-physical 0, as lguest's Launcher wrote it:
+ * protocol 2.07, the lguest subarchitecture, one e820 entry for all RAM
+ * and the command line in the page after it. The command line starts with
+ * the guest's name (argv[0] for the SDK's guests), then its own arguments. */
+static void write_boot_params(struct guest *g)
+{
+	uint8_t *bp = guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE);
+	char *cmdline = (char *)bp + BOOT_PARAMS_SIZE;
+	struct boot_e820_entry ram = { 0, g->mem_size, E820_TYPE_RAM };
+
+	*(uint16_t *)(bp + BP_HDR_VERSION) = BOOT_PROTOCOL_VERSION;
+	bp[BP_LOADFLAGS] = LOADFLAGS_KEEP_SEGMENTS;
+	*(uint32_t *)(bp + BP_HARDWARE_SUBARCH) = HARDWARE_SUBARCH_LGUEST;
+	bp[BP_E820_ENTRIES] = 1;
+	memcpy(bp + BP_E820_TABLE, &ram, sizeof(ram));
+	snprintf(cmdline, PAGE_SIZE, "%s%s%s", g->name, g->spec->config.args[0] ? " " : "",
+		 g->spec->config.args);
+	*(uint32_t *)(bp + BP_CMD_LINE_PTR) = BOOT_PARAMS_SIZE;
+	*(uint32_t *)(bp + BP_CMDLINE_SIZE) = PAGE_SIZE;
+}
+
+/* The 4.9 boot register state: ring 1 at the ELF entry, esi = the
+ * boot_params address, flat guest segments, interrupts (virtually) on. */
+static void init_regs(struct guest *g)
+{
+	struct guest_regs *r = g->regs;
+
+	memset(r, 0, sizeof(*r));
+	r->eip = g->spec->elf.entry;
+	r->esi = BOOT_PARAMS_GPA;
+	r->cs = GUEST_CS;
+	r->ds = r->es = r->ss = GUEST_DS;
+	r->eflags = 0x202;
+}
+
+static void *alloc_page_zeroed(void)
+{
+	uint32_t pa = frame_alloc();
+
+	if (pa)
+		memset((void *)pa, 0, PAGE_SIZE);
+	return (void *)pa;
+}
+
+/* Build a guest from a checked module. NULL, with one line saying why, if
+ * memory runs out; the other guests are not affected. */
+struct guest *guest_create(const struct guest_spec *spec, unsigned id)
+{
+	const struct guest_config *cfg = &spec->config;
+	struct guest *g = kzalloc(sizeof(*g));
+
+	if (!g) {
+		pr_err("guest %s: no memory for its state; not started", cfg->name);
+		return NULL;
+	}
+	strlcpy(g->name, cfg->name, sizeof(g->name));
+	g->id = id;
+	g->spec = spec;
+	g->mem_size = cfg->mem;
+	g->mem_base = frame_alloc_contig(cfg->mem / PAGE_SIZE, 1);
+	g->regs_page = alloc_page_zeroed();
+	g->state = alloc_page_zeroed();
+	if (!g->mem_base || !g->regs_page || !g->state) {
+		pr_err("guest %s: does not fit: %u KiB of guest memory wanted, %u KiB free; "
+		       "not started", cfg->name, cfg->mem / 1024, frame_free_count() * 4);
+		guest_destroy(g);
+		return NULL;
+	}
+	memset((void *)g->mem_base, 0, g->mem_size);
+	write_boot_params(g);
+	elf_load((const void *)spec->module->start, &spec->elf, (uint8_t *)g->mem_base);
+
+	g->regs = &g->regs_page->regs;
+	init_regs(g);
+	switcher_state_init(g->state);
+	traps_init_guest(g);
+	shadow_init(g);
+	timer_event_init(&g->clock, guest_clock_fired, g);
+	console_attach(g);
+	g->run_state = GUEST_RUNNABLE;
+	return g;
+}
+
+/* Return everything the guest holds. Safe on a half-built guest. */
+void guest_destroy(struct guest *g)
+{
+	if (g->clock.fn)
+		timer_cancel(&g->clock);
+	console_detach(g);
+	fpu_forget(g);
+	if (g->regs)
+		shadow_destroy(g);
+	if (g->mem_base)
+		frame_free_contig(g->mem_base, g->mem_size / PAGE_SIZE);
+	if (g->regs_page)
+		frame_free((uint32_t)g->regs_page);
+	if (g->state)
+		frame_free((uint32_t)g->state);
+	kfree(g);
+}
+
+bool guest_alive(const struct guest *g)
+{
+	return g->run_state != GUEST_EXITED && g->run_state != GUEST_KILLED;
+}
+
+static void guest_end(struct guest *g, enum guest_state how)
+{
+	g->run_state = how;
+	timer_cancel(&g->clock);
+	console_flush_guest(g);
+}
+
+/* The third error tier: the guest broke a rule. The first reason is kept
+ * and printed with the guest's name; the guest never runs again. */
+void kill_guest(struct guest *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!guest_alive(g))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
+	va_end(ap);
+	guest_end(g, GUEST_KILLED);
+	pr_err("guest %s killed: %s", g->name, g->end_reason);
+}
+
+/* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). */
+void guest_exit(struct guest *g, int status, const char *why)
+{
+	if (!guest_alive(g))
+		return;
+	g->exit_status = status;
+	strlcpy(g->end_reason, why, sizeof(g->end_reason));
+	guest_end(g, GUEST_EXITED);
+	pr_info("guest %s exited with status %d%s%s", g->name, status,
+		why[0] ? ": " : "", why);
+}

@@ -1,0 +1,96 @@
+/* A guest: its memory, registers, paravirtual state, shadow page tables,
+ * virtual interrupts and accounting, and the ways a guest ends. */
+#ifndef RV_GUEST_H
+#define RV_GUEST_H
+
+#include <abi.h>
+#include <core/modules.h>
+#include <core/console.h>
+#include <core/timer.h>
+#include <mm/shadow.h>
+#include <switcher/switcher.h>
+#include <types.h>
+
+enum guest_state {
+	GUEST_RUNNABLE,		/* may be picked by the scheduler */
+	GUEST_HALTED,		/* HC_HALT: waits for a virtual interrupt */
+	GUEST_BLOCKED,		/* waits for the console to drain */
+	GUEST_EXITED,		/* ended by HC_RV_EXIT or HC_SHUTDOWN */
+	GUEST_KILLED,		/* ended by kill_guest() */
+};
+
+/* Per-guest counters: the summary table and HC_RV_COUNTERS. */
+struct guest_stats {
+	uint64_t world_switches;
+	uint64_t hypercalls;
+	uint64_t cr3_writes;
+	uint64_t tlb_flushes_full;
+	uint64_t shadow_faults;
+	uint64_t reflected_traps;
+	uint64_t timer_irqs;
+	uint64_t emulated;
+	uint64_t cpu_ns;
+	uint64_t context_switches;
+};
+
+struct guest {
+	char name[GUEST_NAME_MAX];
+	unsigned id;
+	const struct guest_spec *spec;
+	enum guest_state run_state;
+
+	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */
+	uint32_t mem_base;
+	uint32_t mem_size;
+
+	/* The Switcher's pages for this guest (host-physical = pointer). */
+	struct regs_page *regs_page;
+	struct state_page *state;
+	struct guest_regs *regs;
+
+	/* lguest_data: 0 until HC_LGUEST_INIT. */
+	uint32_t lguest_data_gpa;
+	struct lguest_data *lguest_data;	/* host pointer into guest memory */
+	uint32_t noirq_iret;
+	uint32_t kernel_address;
+	uint32_t syscall_vec;
+	unsigned async_next;			/* next ring slot to look at */
+
+	/* The guest's IDT as it asked for it (LOAD_IDT_ENTRY), before the
+	 * host chose what the real one holds. */
+	uint32_t idt_lo[256], idt_hi[256];
+
+	/* The ring-1 stack for traps from ring 3 (SET_STACK). */
+	uint32_t ss1, esp1;
+	unsigned stack_pages;
+
+	/* Virtual interrupts and the clock. */
+	uint32_t irqs_pending;
+	struct timer_event clock;
+	uint32_t last_pagefault;
+
+	/* Lazy FPU: the guest's CR0.TS, and its saved state. */
+	bool guest_ts;
+	bool fpu_saved;
+	uint8_t fpu_state[512] __aligned(16);
+
+	struct shadow shadow;
+	struct guest_stats stats;
+
+	/* Console output not yet printed: the current line. */
+	char line[CONSOLE_LINE_MAX];
+	unsigned line_len;
+
+	/* How it ended. */
+	int exit_status;
+	char end_reason[128];
+};
+
+/* guest.c */
+struct guest *guest_create(const struct guest_spec *spec, unsigned id);
+void guest_destroy(struct guest *g);
+void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
+void guest_exit(struct guest *g, int status, const char *why);
+bool guest_alive(const struct guest *g);
+
+#endif

@@ -1,0 +1,85 @@
+/* Hypervisor console messages: formatting, the serial and VGA sinks, and
+ * the way down for panic() and failed assertions. */
+#include <arch/i386/arch.h>
+#include <arch/i386/x86.h>
+#include <core/log.h>
+#include <exitcode.h>
+#include <lib/lib.h>
+
+int log_level = LOG_INFO;
+
+static void console_out(const char *s, size_t n)
+{
+	uint32_t flags = irq_save();	/* one line is never split by an IRQ */
+
+	serial_write(s, n);
+	vga_write(s, n);
+	irq_restore(flags);
+}
+
+void kvprintf(const char *fmt, va_list ap)
+{
+	char buf[256];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+	console_out(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+void log_printf(int level, const char *fmt, ...)
+{
+	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
+	char buf[256];
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	int n = snprintf(buf, sizeof(buf), "ringvisor: %s", tag[level]);
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	console_out(buf, n);
+}
+
+static __noreturn void die(void)
+{
+	uint32_t ebp;
+
+	__asm__ volatile("movl %%ebp, %0" : "=r"(ebp));
+	kprintf("ringvisor: cr0=%08x cr2=%08x cr3=%08x cr4=%08x eflags=%08x\n",
+		read_cr0(), read_cr2(), read_cr3(), read_cr4(), read_eflags());
+	backtrace_from(ebp, 0);
+	arch_poweroff(RV_EXIT_PANIC);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	cli();
+	kprintf("ringvisor: PANIC: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	die();
+}
+
+void assert_fail(const char *expr, const char *file, int line, const char *func)
+{
+	cli();
+	kprintf("ringvisor: PANIC: assertion failed: %s at %s:%d in %s()\n",
+		expr, file, line, func);
+	die();
+}

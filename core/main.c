@@ -1,0 +1,175 @@
+/* The hypervisor's boot sequence, in the order the story reads: the boot
+ * record, the CPU and its devices, memory, the modules, then the guests. */
+#include <arch/i386/arch.h>
+#include <arch/i386/x86.h>
+#include <boot/boot.h>
+#include <core/config.h>
+#include <core/log.h>
+#include <core/modules.h>
+#include <core/timer.h>
+#include <exitcode.h>
+#include <lib/lib.h>
+#include <mm/frame.h>
+#include <mm/heap.h>
+#include <mm/memmap.h>
+#include <mm/mm.h>
+#include <param.h>
+
+#define RINGVISOR_VERSION "0.1"
+
+struct hv_config hv_config;
+
+extern const char __image_start[], __image_end[];
+
+static void config_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pr_warn("command line: %s", msg);
+}
+
+/* Usable RAM: what the map calls available, less everything anything else
+ * claims, less the first MiB (BIOS data, VGA, option ROMs), the image and
+ * the modules (kept for the guests' whole life: a restart reloads from
+ * them). Returns the end of RAM to identity-map. */
+static uint32_t memory_init(void)
+{
+	static struct memmap usable;
+	const struct boot_record *br = &boot_record;
+	uint64_t ram_end = 0;
+
+	memmap_init(&usable);
+	for (unsigned i = 0; i < br->nr_mem; i++)
+		if (br->mem[i].type == 1) {
+			memmap_add(&usable, br->mem[i].base, br->mem[i].base + br->mem[i].len);
+			ram_end = MAX(ram_end, br->mem[i].base + br->mem[i].len);
+		}
+	for (unsigned i = 0; i < br->nr_mem; i++)
+		if (br->mem[i].type != 1)
+			memmap_remove(&usable, br->mem[i].base, br->mem[i].base + br->mem[i].len);
+	memmap_remove(&usable, 0, 1 * MiB);
+	memmap_remove(&usable, (uint32_t)__image_start, (uint32_t)__image_end);
+	for (unsigned i = 0; i < br->nr_modules; i++)
+		memmap_remove(&usable, ALIGN_DOWN(br->modules[i].start, PAGE_SIZE),
+			      ALIGN_UP((uint64_t)br->modules[i].end, PAGE_SIZE));
+	memmap_clip(&usable, PHYS_LIMIT);
+	if (ram_end > PHYS_LIMIT) {
+		pr_warn("memory above 0x%08x is not used", PHYS_LIMIT);
+		ram_end = PHYS_LIMIT;
+	}
+	if (memmap_total(&usable) < 1 * MiB)
+		panic("memory: less than 1 MiB of usable RAM above the first MiB");
+
+	frame_init(&usable);
+	uint32_t map_end = ALIGN_UP((uint32_t)ram_end, PAGE_SIZE);
+	for (unsigned i = 0; i < br->nr_modules; i++)
+		map_end = MAX(map_end, ALIGN_UP(br->modules[i].end, PAGE_SIZE));
+	return map_end;
+}
+
+static void memory_report(uint32_t free_at_start)
+{
+	uint32_t image = (uint32_t)(__image_end - __image_start);
+	uint32_t modules = 0;
+
+	for (unsigned i = 0; i < boot_record.nr_modules; i++)
+		modules += ALIGN_UP(boot_record.modules[i].end, PAGE_SIZE) -
+			   ALIGN_DOWN(boot_record.modules[i].start, PAGE_SIZE);
+	uint32_t free = frame_free_count();
+	pr_info("memory: usable %u KiB, hypervisor image %u KiB, modules %u KiB, "
+		"page tables and heap %u KiB",
+		free_at_start * 4, image / 1024, modules / 1024,
+		(free_at_start - free) * 4);
+	pr_info("memory: %u frames free (%u KiB)", free, free * 4);
+}
+
+/* A one-shot event 1 ms ahead must fire, from the PIT, while the CPU idles:
+ * proof that the interrupt path, the PIT and the timer queue work. */
+static volatile bool selftest_fired;
+static void selftest_event(struct timer_event *ev)
+{
+	(void)ev;
+	selftest_fired = true;
+}
+
+static void timer_selftest(void)
+{
+	static struct timer_event ev = { .fn = selftest_event };
+	uint64_t start = time_ns();
+
+	cli();
+	timer_arm(&ev, start + 1000000);
+	while (!selftest_fired)
+		idle_wait();
+	sti();
+	pr_info("timer: a 1 ms one-shot fired after %llu us",
+		(unsigned long long)((time_ns() - start) / 1000));
+}
+
+/* fault=: a deliberate fault inside the hypervisor, for the test that proves
+ * the crash report (registers, CR2, symbolized backtrace, failure code). */
+static void __attribute__((noinline)) deliberate_fault(const char *kind)
+{
+	pr_info("fault: raising a deliberate '%s' fault, as the command line asks", kind);
+	if (!strcmp(kind, "null"))
+		(void)*(volatile uint32_t *)0;
+	else if (!strcmp(kind, "ud"))
+		__asm__ volatile("ud2");
+	else if (!strcmp(kind, "gp"))
+		__asm__ volatile("movw %w0, %%ds" : : "r"(0x1234));
+	else if (!strcmp(kind, "de"))
+		__asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" : : : "eax", "ecx", "edx");
+	else if (!strcmp(kind, "df"))
+		/* A stack that runs into the unmapped page 0: the #PF cannot be
+		 * pushed, so the CPU raises #DF, handled on its own TSS. */
+		__asm__ volatile("movl $0x800, %%esp; pushl $0" : : : "memory");
+	else if (!strcmp(kind, "assert"))
+		ASSERT(kind[0] == 'x');
+	else if (!strcmp(kind, "panic"))
+		panic("a deliberate panic");
+}
+
+void c_boot_main(uint32_t magic, uint32_t info_phys)
+{
+	serial_init();
+	if (!bootinfo_parse(magic, info_phys))
+		panic("boot: not started by a Multiboot loader");
+	hv_config_parse(boot_record.cmdline, &hv_config, config_warning, NULL);
+	log_level = hv_config.log_level;
+	if (hv_config.console_vga)
+		vga_init();
+	power_set_debug_exit(hv_config.exit_qemu);
+
+	pr_info("Ringvisor %s, a paravirtual hypervisor for i386", RINGVISOR_VERSION);
+	desc_init();
+	idt_init();
+	cpu_detect();
+	cpu_report();
+	cpu_setup_control_regs();
+	bootinfo_report();
+
+	uint32_t map_end = memory_init();
+	uint32_t free_at_start = frame_free_count();
+	paging_init(map_end);
+	heap_init();
+
+	pic_init();
+	pit_init();
+	tsc_calibrate();
+	timer_init();
+	serial_enable_rx_irq();
+	sti();
+	timer_selftest();
+	memory_report(free_at_start);
+
+	if (hv_config.fault[0])
+		deliberate_fault(hv_config.fault);
+
+	unsigned valid = modules_scan();
+	if (valid)
+		pr_info("would start %u guest%s; guests run once the Switcher lands",
+			valid, valid == 1 ? "" : "s");
+	else
+		pr_info("no valid guest modules");
+	pr_info("nothing left to run; stopping");
+	arch_poweroff(RV_EXIT_PASS);
+}

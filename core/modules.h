@@ -1,0 +1,22 @@
+/* The boot modules, checked: which ones become guests, with what options
+ * and what ELF image. */
+#ifndef RV_MODULES_H
+#define RV_MODULES_H
+
+#include <boot/boot.h>
+#include <core/config.h>
+#include <core/elf.h>
+
+struct guest_spec {
+	const struct boot_module *module;
+	unsigned index;			/* position among the boot modules */
+	struct guest_config config;
+	struct elf_info elf;
+};
+
+/* modules.c */
+extern struct guest_spec guest_specs[MAX_MODULES];
+extern unsigned nr_guest_specs;
+unsigned modules_scan(void);
+
+#endif

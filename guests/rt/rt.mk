@@ -1,0 +1,91 @@
+# The guest runtime (guests/rt) and the rules that link guests on it.
+# Included by the top-level Makefile, which sets BUILD and CC before it.
+#
+#   make guests                          every guest in GUEST_ELFS
+#   make guest NAME=prog SRC="a.c b.c"   $(BUILD)/guests/prog.elf from sources
+#   $(eval $(call rv_guest,NAME,SOURCES))  declare a named guest (test/, ...)
+#
+# Every guests/samples/NAME.c becomes $(BUILD)/guests/NAME.elf. Each guest
+# gets a disassembly listing (.lst) and a symbol file (.sym) beside it.
+
+BUILD ?= build
+CC    ?= gcc
+AR    ?= ar
+
+RV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -O2 -g \
+	-Wall -Wextra -Werror -Iinclude -Iguests/rt -MMD -MP
+RV_ASFLAGS := -m32 -Iinclude -Iguests/rt -D__ASSEMBLER__ -g -MMD -MP
+RV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,--fatal-warnings -T guests/rt/guest.ld
+RV_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+
+# --- the runtime: crt0 (linked first, always) and librv.a ----------------
+
+RT_DIR  := $(BUILD)/guests/rt
+RT_CRT0 := $(RT_DIR)/crt0.S.o
+RT_LIB  := $(RT_DIR)/librv.a
+RT_SRCS := guests/rt/start.c guests/rt/hcall.c guests/rt/trap.c \
+	guests/rt/trapentry.S guests/rt/timer.c guests/rt/console.c \
+	guests/rt/printf.c guests/rt/string.c
+RT_OBJS := $(patsubst guests/rt/%,$(RT_DIR)/%.o,$(RT_SRCS))
+
+$(filter %.c.o,$(RT_OBJS)): $(RT_DIR)/%.c.o: guests/rt/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RV_CFLAGS) -c $< -o $@
+
+$(filter %.S.o,$(RT_OBJS) $(RT_CRT0)): $(RT_DIR)/%.S.o: guests/rt/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(RV_ASFLAGS) -c $< -o $@
+
+$(RT_LIB): $(RT_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+-include $(RT_OBJS:.o=.d) $(RT_CRT0:.o=.d)
+
+# --- guests ---------------------------------------------------------------
+
+GUEST_ELFS :=
+
+# $(call rv_guest,NAME,SOURCES): $(BUILD)/guests/NAME.elf from the .c and
+# .S files in SOURCES, objects under $(BUILD)/guests/obj/NAME/.
+define rv_guest
+RV_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/$(1)/%.o,$(2))
+
+$$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(RV_CFLAGS) -c $$< -o $$@
+
+$$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(RV_ASFLAGS) -c $$< -o $$@
+
+$$(BUILD)/guests/$(1).elf: $$(RT_CRT0) $$(RV_OBJS_$(1)) $$(RT_LIB) \
+		guests/rt/guest.ld
+	$$(CC) $$(RV_LDFLAGS) -o $$@ $$(RT_CRT0) $$(RV_OBJS_$(1)) \
+		$$(RT_LIB) $$(RV_LIBGCC)
+	objdump -d -M att $$@ > $$(@:.elf=.lst)
+	nm -n $$@ > $$(@:.elf=.sym)
+
+GUEST_ELFS += $$(BUILD)/guests/$(1).elf
+-include $$(RV_OBJS_$(1):.o=.d)
+endef
+
+# The samples: one source each.
+RV_SAMPLES := $(basename $(notdir $(wildcard guests/samples/*.c)))
+$(foreach s,$(RV_SAMPLES),$(eval $(call rv_guest,$(s),guests/samples/$(s).c)))
+
+# An ad-hoc guest from the command line (a NAME not already declared).
+ifneq ($(NAME),)
+ifeq ($(filter $(BUILD)/guests/$(NAME).elf,$(GUEST_ELFS)),)
+$(eval $(call rv_guest,$(NAME),$(SRC)))
+endif
+endif
+
+.PHONY: guests guest
+guests: $(GUEST_ELFS)
+
+guest: $(if $(NAME),$(BUILD)/guests/$(NAME).elf)
+	@test -n "$(NAME)" || \
+		{ echo 'usage: make guest NAME=prog SRC="a.c b.c"'; exit 2; }

@@ -1,0 +1,285 @@
+/* The guest runtime's API (SDK part 1): hypercalls, the virtual interrupt
+ * flag, traps, timer, console and exit, grouped by the file defining them.
+ *
+ * Every guest links crt0 and librv.a (guests/rt/rt.mk). Main runs in ring 1
+ * with virtual interrupts enabled, after HC_LGUEST_INIT and with the default
+ * trap handlers installed.
+ *
+ * Addresses: hypercalls take guest-physical addresses, and the runtime
+ * passes its own pointers as they are (rv_gpa). That holds while the host's
+ * initial linear map is in use (until the first HC_NEW_PGTABLE), and for a
+ * guest whose page tables keep its image mapped 1:1 afterwards. A guest
+ * that moves itself elsewhere must translate before calling these. */
+#ifndef RV_RT_H
+#define RV_RT_H
+
+#include "abi.h"
+
+/* ---- trapentry.S / trap.c: the frame every handler receives ------------ */
+/* Offsets of struct rv_regs, used by trapentry.S; trap.c checks each one
+ * against the struct. The stub saves eax..gs; the CPU pushed eip..ss (esp
+ * and ss only when the trap came from ring 3). */
+#define RV_REGS_EAX     0
+#define RV_REGS_EBX     4
+#define RV_REGS_ECX     8
+#define RV_REGS_EDX     12
+#define RV_REGS_ESI     16
+#define RV_REGS_EDI     20
+#define RV_REGS_EBP     24
+#define RV_REGS_DS      28
+#define RV_REGS_ES      32
+#define RV_REGS_FS      36
+#define RV_REGS_GS      40
+#define RV_REGS_VECTOR  44
+#define RV_REGS_ERROR   48
+#define RV_REGS_EIP     52
+#define RV_REGS_CS      56
+#define RV_REGS_EFLAGS  60
+#define RV_REGS_ESP     64
+#define RV_REGS_SS      68
+#define RV_REGS_SIZE    72
+
+/* Bytes per IDT entry stub in trapentry.S: stub v is at rv_trap_stubs +
+ * v * RV_TRAP_STUB_SIZE. */
+#define RV_TRAP_STUB_SIZE 16
+#define RV_TRAP_VECTORS   256
+
+/* Bytes of the boot stack main runs on (crt0.S), and of the ring-1 stack
+ * the CPU switches to when a trap interrupts ring 3 (HC_SET_STACK, <= 2
+ * pages). */
+#define RV_BOOT_STACK_SIZE  16384
+#define RV_RING1_STACK_SIZE 8192
+
+#ifndef __ASSEMBLER__
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RV_NORETURN  __attribute__((noreturn))
+#define RV_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define rv_barrier() __asm__ volatile("" ::: "memory")
+
+/* Exit statuses the runtime itself chooses (main's own are its business). */
+#define RV_STATUS_RUNTIME_ERROR  127            /* rv_fatal() */
+#define RV_STATUS_EXCEPTION(v)   (128 + (v))    /* unhandled exception v */
+
+/* The guest-physical address of a runtime object (see the header note). */
+static inline uint32_t rv_gpa(const volatile void *p)
+{
+	return (uint32_t)(uintptr_t)p;
+}
+
+/* ---- start.c: the shared page, start-up and ending ---------------------- */
+
+/* The runtime's shared page, registered by HC_LGUEST_INIT. */
+extern struct lguest_data rv_lguest_data;
+
+/* lguest_data.kernel_address given to the host at start-up. 0 by default
+ * (weak): a guest overrides it by defining
+ *   const uint32_t rv_kernel_address = 0xC0000000;  */
+extern const uint32_t rv_kernel_address;
+
+/* The guest's own program: argv[0] is the module's file name. */
+int main(int argc, char **argv);
+
+/* C entry from crt0.S: ESI's value at boot (gpa of boot_params). */
+RV_NORETURN void c_rv_start(uint32_t boot_params_gpa);
+
+/* End the guest with an exit status (HC_RV_EXIT). */
+RV_NORETURN void rv_exit(uint32_t status);
+
+/* End the guest the Linux way: HC_SHUTDOWN with msg, reason power-off. */
+RV_NORETURN void rv_shutdown(const char *msg);
+
+/* Print "rv: <message>" and exit with RV_STATUS_RUNTIME_ERROR. */
+RV_NORETURN RV_PRINTF(1, 2) void rv_fatal(const char *fmt, ...);
+
+/* Fill *c with this guest's counters (HC_RV_COUNTERS). */
+void rv_counters(struct rv_counters *c);
+
+/* Set the ring-1 stack the CPU uses on a trap from ring 3 (HC_SET_STACK).
+ * top is its highest address + 1; pages (1 or 2) must stay mapped. The
+ * runtime sets its own 8 KiB stack at start-up. */
+void rv_set_kernel_stack(uint32_t top, uint32_t pages);
+
+/* ---- hypercalls: synchronous (inline here) and the async ring (hcall.c) */
+
+/* Synchronous hypercalls: int $0x1F, number in eax, args ebx ecx edx esi. */
+static inline uint32_t rv_hcall4(uint32_t call, uint32_t a1, uint32_t a2,
+				 uint32_t a3, uint32_t a4)
+{
+	uint32_t ret;
+
+	__asm__ volatile("int $0x1F"
+			 : "=a"(ret)
+			 : "a"(call), "b"(a1), "c"(a2), "d"(a3), "S"(a4)
+			 : "memory");
+	return ret;
+}
+
+static inline uint32_t rv_hcall3(uint32_t call, uint32_t a1, uint32_t a2,
+				 uint32_t a3)
+{
+	return rv_hcall4(call, a1, a2, a3, 0);
+}
+
+static inline uint32_t rv_hcall2(uint32_t call, uint32_t a1, uint32_t a2)
+{
+	return rv_hcall4(call, a1, a2, 0, 0);
+}
+
+static inline uint32_t rv_hcall1(uint32_t call, uint32_t a1)
+{
+	return rv_hcall4(call, a1, 0, 0, 0);
+}
+
+static inline uint32_t rv_hcall0(uint32_t call)
+{
+	return rv_hcall4(call, 0, 0, 0, 0);
+}
+
+/* Queue a call in the async ring; it runs, in order, at the next
+ * synchronous hypercall. Safe from interrupt handlers. */
+void rv_hcall_async(uint32_t call, uint32_t a1, uint32_t a2, uint32_t a3,
+		    uint32_t a4);
+
+/* Make the host run every queued async call now (HC_FLUSH_ASYNC). */
+void rv_flush_async(void);
+
+/* ---- the virtual interrupt flag (inline here: lguest_data.irq_enabled) - */
+
+/* Block virtual interrupts (the guest's "cli"). */
+static inline void rv_irq_disable(void)
+{
+	rv_barrier();
+	*(volatile uint32_t *)&rv_lguest_data.irq_enabled = 0;
+	rv_barrier();
+}
+
+/* Allow virtual interrupts (the guest's "sti"); if one waited meanwhile,
+ * ask the host to deliver it now. */
+static inline void rv_irq_enable(void)
+{
+	rv_barrier();
+	*(volatile uint32_t *)&rv_lguest_data.irq_enabled = LGUEST_IF;
+	rv_barrier();
+	if (*(volatile uint32_t *)&rv_lguest_data.irq_pending)
+		rv_hcall0(HC_SEND_INTERRUPTS);
+}
+
+/* Disable and return the previous state, for rv_irq_restore. */
+static inline uint32_t rv_irq_save(void)
+{
+	uint32_t flags = *(volatile uint32_t *)&rv_lguest_data.irq_enabled;
+
+	rv_irq_disable();
+	return flags;
+}
+
+static inline void rv_irq_restore(uint32_t flags)
+{
+	if (flags & LGUEST_IF)
+		rv_irq_enable();
+	else
+		rv_irq_disable();
+}
+
+/* ---- trap.c: the guest IDT --------------------------------------------- */
+
+struct rv_regs {
+	uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
+	uint32_t ds, es, fs, gs;
+	uint32_t vector;        /* pushed by the stub */
+	uint32_t error;         /* by the CPU, or 0 by the stub */
+	uint32_t eip, cs, eflags;
+	uint32_t esp, ss;       /* only valid when (cs & 3) == 3 */
+};
+
+typedef void (*rv_handler_t)(struct rv_regs *regs);
+
+/* rv_set_handler's kind: a gate type, optionally | RV_GATE_USER. */
+#define RV_GATE_INTR  0x0   /* interrupt gate: virtual IF off in the handler */
+#define RV_GATE_TRAP  0x1   /* trap gate: IF kept; may be a direct trap */
+#define RV_GATE_USER  0x2   /* DPL 3: ring 3 may raise it with `int` */
+
+/* Route vector to fn and load its IDT entry (HC_LOAD_IDT_ENTRY). fn NULL
+ * restores the runtime's default. Returns 0, or -1 for a vector the host
+ * ignores (2, 8, 15, 31) or one >= 256. */
+int rv_set_handler(unsigned int vector, rv_handler_t fn, unsigned int kind);
+
+/* The same for virtual IRQ irq (vector LGUEST_IRQ_VECTOR_BASE + irq), as an
+ * interrupt gate. */
+int rv_set_irq_handler(unsigned int irq, rv_handler_t fn);
+
+/* Called by crt0's C start: default handlers for vectors 0..31 and IRQ 0. */
+void rv_trap_init(void);
+
+/* C entry from trapentry.S for every vector. */
+void c_rv_trap(struct rv_regs *regs);
+
+/* ---- trapentry.S ------------------------------------------------------- */
+
+extern const char rv_trap_stubs[];   /* RV_TRAP_VECTORS stubs */
+extern const char rv_noirq_iret[];   /* the one iret, for noirq_iret */
+
+/* ---- timer.c: clock event, halt and time ------------------------------ */
+
+/* Fire virtual IRQ 0 once, ns nanoseconds from now; 0 stops the timer.
+ * (HC_SET_CLOCKEVENT: at most about 4.29 s.) */
+void rv_timer_oneshot(uint32_t ns);
+
+/* Called in interrupt context on each timer interrupt, after the tick
+ * count rises. NULL (the default) calls nothing. */
+void rv_set_timer_hook(void (*fn)(struct rv_regs *regs));
+
+/* Timer interrupts received so far. */
+uint32_t rv_timer_ticks(void);
+
+/* Sleep until an interrupt is pending (HC_HALT) and return with virtual
+ * interrupts enabled, so it has been taken. Call with interrupts disabled
+ * after checking the wake-up condition: the host enables them atomically,
+ * so no wake-up is lost. */
+void rv_halt(void);
+
+/* Nanoseconds from the TSC and lguest_data.tsc_khz; 0 if tsc_khz is 0. */
+uint64_t rv_time_ns(void);
+
+/* The host's wall clock (lguest_data.time), read consistently. */
+void rv_wallclock(struct lguest_timespec *ts);
+
+/* The runtime's IRQ 0 handler, installed by rv_trap_init. */
+void rv_timer_irq(struct rv_regs *regs);
+
+/* ---- console.c ---------------------------------------------------------- */
+
+/* Write all len bytes (HC_RV_CONSOLE_WRITE, repeated until all are taken). */
+void rv_console_write(const void *buf, uint32_t len);
+
+/* Write a NUL-terminated string, as it is (no newline added). */
+void rv_puts(const char *s);
+
+/* Read up to len waiting bytes; 0 if none. Input arrival raises
+ * RV_IRQ_CONSOLE. */
+uint32_t rv_console_read(void *buf, uint32_t len);
+
+/* ---- printf.c ---------------------------------------------------------- */
+
+/* %d %i %u %x %X %s %c %p %%, with flags '0' and '-', a width, and the
+ * sizes l (32-bit) and ll (64-bit). Returns the length of the output. */
+RV_PRINTF(1, 2) int rv_printf(const char *fmt, ...);
+int rv_vprintf(const char *fmt, va_list ap);
+RV_PRINTF(3, 4) int rv_snprintf(char *buf, size_t size, const char *fmt, ...);
+int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* ---- string.c: what the compiler may call on its own --------------------- */
+
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+#endif /* !__ASSEMBLER__ */
+
+#endif /* RV_RT_H */

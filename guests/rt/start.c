@@ -1,0 +1,119 @@
+/* Guest start-up and ending: the shared page, HC_LGUEST_INIT, argc/argv from
+ * the boot command line, and the calls that end a guest. */
+#include "rv.h"
+
+/* Most argv entries and command-line bytes kept; the rest are dropped. */
+#define RV_ARGV_MAX     64
+#define RV_CMDLINE_MAX  1024
+
+/* The shared page. The guest's fields are set here, before HC_LGUEST_INIT:
+ * every ring slot "done" (nothing queued), our iret, the syscall vector.
+ * Page-aligned so the host finds it inside one page. Virtual interrupts
+ * start disabled; c_rv_start enables them just before main. */
+struct lguest_data rv_lguest_data __attribute__((aligned(4096))) = {
+	.irq_enabled = 0,
+	.hcall_status = { [0 ... LHCALL_RING_SIZE - 1] = HCALL_STATUS_DONE },
+	.noirq_iret = (uint32_t)rv_noirq_iret,
+	.syscall_vec = LGUEST_SYSCALL_VECTOR,
+};
+
+__attribute__((weak)) const uint32_t rv_kernel_address = 0;
+
+/* The ring-1 stack for traps from ring 3 (HC_SET_STACK): page-aligned so
+ * its RV_RING1_STACK_SIZE / 4096 pages are exactly the ones it uses. */
+static uint8_t ring1_stack[RV_RING1_STACK_SIZE] __attribute__((aligned(4096)));
+
+static char cmdline[RV_CMDLINE_MAX];
+static char *argv[RV_ARGV_MAX + 1];
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Copy the boot command line (boot_params.cmd_line_ptr) and split it at
+ * white space into argv; argv[0] is the module's file name. The copy keeps
+ * boot_params untouched. Returns argc; argv[argc] is NULL. */
+static int parse_cmdline(uint32_t boot_params_gpa)
+{
+	const volatile uint8_t *bp =
+		(const volatile uint8_t *)(uintptr_t)boot_params_gpa;
+	uint32_t src_gpa = *(const volatile uint32_t *)(bp + BP_CMD_LINE_PTR);
+	const char *src = (const char *)(uintptr_t)src_gpa;
+	size_t len = 0;
+	int argc = 0;
+
+	if (src_gpa != 0)
+		while (len < RV_CMDLINE_MAX - 1 && src[len] != '\0') {
+			cmdline[len] = src[len];
+			len++;
+		}
+	cmdline[len] = '\0';
+
+	for (char *p = cmdline; *p != '\0' && argc < RV_ARGV_MAX;) {
+		while (is_space(*p))
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		argv[argc++] = p;
+		while (*p != '\0' && !is_space(*p))
+			p++;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+void rv_set_kernel_stack(uint32_t top, uint32_t pages)
+{
+	rv_hcall3(HC_SET_STACK, GUEST_DS, top, pages);
+}
+
+/* Runs once, from crt0.S, on the boot stack. LGUEST_INIT must be the first
+ * hypercall: the host kills a guest that makes any other before it. */
+void c_rv_start(uint32_t boot_params_gpa)
+{
+	/* Read through volatile: GCC would fold the weak default's 0. */
+	rv_lguest_data.kernel_address =
+		*(const volatile uint32_t *)&rv_kernel_address;
+	rv_hcall1(HC_LGUEST_INIT, rv_gpa(&rv_lguest_data));
+
+	rv_set_kernel_stack(rv_gpa(ring1_stack + sizeof(ring1_stack)),
+			    sizeof(ring1_stack) / 4096);
+	rv_trap_init();
+
+	int argc = parse_cmdline(boot_params_gpa);
+
+	rv_irq_enable();
+	rv_exit((uint32_t)main(argc, argv));
+}
+
+void rv_exit(uint32_t status)
+{
+	rv_hcall1(HC_RV_EXIT, status);
+	for (;;)        /* the host never returns from HC_RV_EXIT */
+		rv_hcall0(HC_HALT);
+}
+
+void rv_shutdown(const char *msg)
+{
+	rv_hcall2(HC_SHUTDOWN, rv_gpa(msg), LGUEST_SHUTDOWN_POWEROFF);
+	for (;;)        /* nor from HC_SHUTDOWN */
+		rv_hcall0(HC_HALT);
+}
+
+void rv_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	rv_puts("rv: ");
+	va_start(ap, fmt);
+	rv_vprintf(fmt, ap);
+	va_end(ap);
+	rv_puts("\n");
+	rv_exit(RV_STATUS_RUNTIME_ERROR);
+}
+
+void rv_counters(struct rv_counters *c)
+{
+	rv_hcall1(HC_RV_COUNTERS, rv_gpa(c));
+}

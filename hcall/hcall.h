@@ -1,0 +1,26 @@
+/* Hypercalls: the synchronous `int $0x1F` entry, the asynchronous ring in
+ * lguest_data, and the guest GDT/TSS-segment rules they enforce. */
+#ifndef RV_HCALL_H
+#define RV_HCALL_H
+
+#include <abi.h>
+#include <types.h>
+
+struct guest;
+
+/* dispatch.c */
+void hcall_sync(struct guest *g);
+void hcall_drain_async(struct guest *g);
+
+/* segments.c */
+void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t hi);
+void seg_load_tls(struct guest *g, uint32_t gpa);
+bool seg_is_guest_code(const struct guest *g, uint32_t sel);
+bool seg_is_guest_stack(const struct guest *g, uint32_t sel, unsigned dpl);
+bool seg_is_flat_ring1_data(const struct guest *g, uint32_t sel);
+
+/* Pure descriptor checks, also unit-tested on the host (segments.c). */
+enum seg_verdict { SEG_ACCEPT, SEG_IGNORE, SEG_KILL };
+enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi);
+
+#endif

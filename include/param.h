@@ -1,0 +1,94 @@
+/* Every tunable of the hypervisor in one place, one comment each.
+ * Per-boot choices come from the Multiboot command lines (docs/usage.md). */
+#ifndef RV_PARAM_H
+#define RV_PARAM_H
+
+#include <abi.h>
+
+/* Constants here are read by assembly too, where C's suffixes are unknown. */
+#ifdef __ASSEMBLER__
+#define U(x)   x
+#define ULL(x) x
+#else
+#define U(x)   x##u
+#define ULL(x) x##ull
+#endif
+
+/* Physical address the hypervisor image is linked and loaded at. */
+#define KERNEL_PHYS_BASE     U(0x00100000)
+
+/* Bytes of the boot stack (and of the double-fault stack). */
+#define BOOT_STACK_SIZE      (U(16) * U(1024))
+#define DF_STACK_SIZE        (U(4) * U(1024))
+
+/* Highest physical address the hypervisor maps and manages: RAM above this
+ * is ignored, so the identity map never reaches the Switcher's 4 MiB
+ * (SWITCHER_ADDR, in include/abi.h). */
+#define PHYS_LIMIT           U(0xF0000000)
+
+/* Most memory-map entries kept from the boot loader. */
+#define MAX_MEM_REGIONS      64
+
+/* Shadow page directories cached per guest: a process switch to one of
+ * them costs no refill. The least recently used one is evicted. */
+#define SHADOW_DIRS_MAX      8
+
+/* Shadow page-table frames a guest may be charged for (4 KiB each); at the
+ * cap, the cached directories not in use are dropped, then the current one
+ * is emptied and refilled on demand. */
+#define SHADOW_FRAMES_MAX    1024
+
+/* Most modules (guests) accepted from the boot loader. */
+#define MAX_MODULES          128
+
+/* Longest command line kept, hypervisor's or a module's, with its NUL. */
+#define CMDLINE_MAX          512
+
+/* Longest guest name, with its NUL. */
+#define GUEST_NAME_MAX       16
+
+/* Guest memory when a module gives no mem= option, and the bounds on it. */
+#define GUEST_MEM_DEFAULT    (U(8) * U(1024) * U(1024))
+#define GUEST_MEM_MIN        (U(64) * U(1024))
+#define GUEST_MEM_MAX        (U(1024) * U(1024) * U(1024))
+
+/* Default scheduler time slice, in nanoseconds (timeslice= overrides). */
+#define TIMESLICE_NS_DEFAULT ULL(10000000)
+
+/* A guest's console line is printed when it ends or reaches this many
+ * bytes; a longer line continues on the next, marked as a continuation. */
+#define CONSOLE_LINE_MAX     160
+
+/* Serial receive ring, in bytes (a power of two). */
+#define SERIAL_RX_RING       U(1024)
+
+/* Spins waiting for the UART's transmit holding register before a byte is
+ * dropped, so a wedged or absent UART cannot hang the hypervisor. */
+#define SERIAL_TX_SPINS      U(100000)
+
+/* Pending one-shot timer events the hypervisor can hold at once. */
+#define TIMER_EVENTS_MAX     256
+
+/* Length of the PIT calibration window for the TSC, in milliseconds. */
+#define TSC_CALIBRATE_MS     U(10)
+
+/* Frames at which the deepest backtrace stops. */
+#define BACKTRACE_DEPTH      16
+
+/* The port of QEMU's isa-debug-exit device when exit=qemu is given. */
+#define DEBUG_EXIT_PORT      U(0xF4)
+
+/* Bounds on timeslice= (100 us .. 1 s), in nanoseconds. */
+#define TIMESLICE_NS_MIN     ULL(100000)
+#define TIMESLICE_NS_MAX     ULL(1000000000)
+
+/* A guest's scheduling weight when its module gives no weight=, and the
+ * largest weight= accepted (the smallest is 1). */
+#define GUEST_WEIGHT_DEFAULT U(100)
+#define GUEST_WEIGHT_MAX     U(1000)
+
+/* Most program headers a guest ELF may have; real kernels have a handful,
+ * and the overlap check is quadratic in this. */
+#define ELF_PHNUM_MAX        U(64)
+
+#endif

@@ -1,0 +1,27 @@
+/* The freestanding C library of the hypervisor: memory and string
+ * functions, and printf-style formatting. */
+#ifndef RV_LIB_H
+#define RV_LIB_H
+
+#include <types.h>
+
+/* string.c */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+size_t strlcpy(char *dst, const char *src, size_t size);
+
+/* format.c: %d %i %u %x %X %o %p %s %c %%, flags '-' '0' '+' ' ' '#',
+ * width and precision (also '*'), length modifiers hh h l ll z. Always
+ * NUL-terminates when size > 0; returns the length it wanted. */
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+#endif

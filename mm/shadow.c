@@ -1,0 +1,364 @@
+/* Shadow page tables. The guest keeps its own page tables in its memory;
+ * the CPU runs on shadows the hypervisor builds from them, one entry at a
+ * time, when the guest faults on it (or reports a change, or pins its
+ * stack). Each entry is checked as it is copied: it may only map the
+ * guest's own memory, never the Switcher's 4 MiB, and it stays read-only
+ * until the guest's dirty bit is set, so that bit stays true.
+ *
+ * Entering a guest always loads CR3, and no shadow entry is global, so the
+ * TLB never holds a stale shadow entry: dropping one needs no invlpg. */
+#include <core/guest.h>
+#include <core/log.h>
+#include <lib/lib.h>
+#include <mm/frame.h>
+#include <mm/mm.h>
+#include <mm/shadow.h>
+#include <switcher/switcher.h>
+
+#define PD_SWITCHER   (SWITCHER_ADDR >> 22)
+#define PD_INDEX(va)  ((va) >> 22)
+#define PT_INDEX(va)  (((va) >> 12) & 1023)
+#define LINEAR_GPA    0xFFFFFFFFu	/* the pseudo directory of the linear map */
+
+/* The only flags a guest PDE may carry (lguest's _PAGE_TABLE). */
+#define PDE_ALLOWED   (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+
+static struct shadow_dir *cur_dir(struct guest *g)
+{
+	return &g->shadow.dirs[g->shadow.cur];
+}
+
+static void free_table(struct guest *g, uint32_t *t)
+{
+	frame_free((uint32_t)t);
+	g->shadow.frames--;
+}
+
+/* Drop the shadow page tables under PDEs [from, to) of one directory. */
+static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to && i < PD_SWITCHER; i++) {
+		if (d->pd[i] & PTE_P) {
+			free_table(g, (uint32_t *)(d->pd[i] & PAGE_MASK));
+			d->pd[i] = 0;
+		}
+	}
+}
+
+static void dir_free(struct guest *g, struct shadow_dir *d)
+{
+	if (!d->pd)
+		return;
+	dir_drop(g, d, 0, PD_SWITCHER);
+	free_table(g, d->pd);
+	d->pd = NULL;
+}
+
+/* At the frame cap: the directories not in use go first; if that frees
+ * nothing, the current one is emptied (it refills on demand). */
+static void reclaim(struct guest *g)
+{
+	uint32_t before = g->shadow.frames;
+
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
+		if (i != g->shadow.cur)
+			dir_free(g, &g->shadow.dirs[i]);
+	if (g->shadow.frames == before)
+		dir_drop(g, cur_dir(g), 0, PD_SWITCHER);
+	g->shadow.needs_pin = true;
+	pr_debug("guest %s: shadow frames at the cap (%u); reclaimed %u",
+		 g->name, SHADOW_FRAMES_MAX, before - g->shadow.frames);
+}
+
+/* A zeroed frame charged to the guest, or NULL (the guest is then killed:
+ * the hypervisor has no memory left for it). */
+static uint32_t *alloc_table(struct guest *g)
+{
+	uint32_t pa = 0;
+
+	if (g->shadow.frames >= SHADOW_FRAMES_MAX)
+		reclaim(g);
+	if (g->shadow.frames < SHADOW_FRAMES_MAX)
+		pa = frame_alloc();
+	if (!pa) {
+		kill_guest(g, "out of memory for shadow page tables");
+		return NULL;
+	}
+	memset((void *)pa, 0, PAGE_SIZE);
+	g->shadow.frames++;
+	return (uint32_t *)pa;
+}
+
+static bool dir_alloc(struct guest *g, struct shadow_dir *d, uint32_t gpa)
+{
+	d->pd = alloc_table(g);
+	if (!d->pd)
+		return false;
+	d->pd[PD_SWITCHER] = switcher_guest_pde();
+	d->gpa = gpa;
+	d->last_used = ++g->shadow.tick;
+	return true;
+}
+
+void shadow_init(struct guest *g)
+{
+	memset(&g->shadow, 0, sizeof(g->shadow));
+	g->shadow.linear = true;
+	dir_alloc(g, &g->shadow.dirs[0], LINEAR_GPA);
+}
+
+void shadow_destroy(struct guest *g)
+{
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
+		dir_free(g, &g->shadow.dirs[i]);
+	ASSERT(g->shadow.frames == 0);
+}
+
+/* The guest's entries for va in the directory at dir_gpa, checked by the
+ * 4.9 rules. SHADOW_OK fills *pde and *ptep (a host pointer to the guest
+ * PTE); SHADOW_GUEST_FAULT means not present; SHADOW_KILLED, a broken rule. */
+static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32_t va,
+				       uint32_t **pdep, uint32_t **ptep)
+{
+	uint32_t *pde = guest_range(g, dir_gpa + PD_INDEX(va) * 4, 4);
+
+	ASSERT(pde);			/* dir_gpa was checked by NEW_PGTABLE */
+	if (!(*pde & PTE_P))
+		return SHADOW_GUEST_FAULT;
+	if (*pde & ~PAGE_MASK & ~PDE_ALLOWED) {
+		kill_guest(g, "page directory entry %08x (for %08x) has flags outside "
+			   "P, RW, US, A and D", *pde, va);
+		return SHADOW_KILLED;
+	}
+	uint32_t *pte = guest_range(g, (*pde & PAGE_MASK) + PT_INDEX(va) * 4, 4);
+	if (!pte) {
+		kill_guest(g, "page directory entry %08x (for %08x) points outside its memory",
+			   *pde, va);
+		return SHADOW_KILLED;
+	}
+	if (!(*pte & PTE_P))
+		return SHADOW_GUEST_FAULT;
+	if (*pte & PTE_PSE) {
+		kill_guest(g, "page table entry %08x (for %08x) sets PSE", *pte, va);
+		return SHADOW_KILLED;
+	}
+	if (!guest_range(g, *pte & PAGE_MASK, PAGE_SIZE)) {
+		kill_guest(g, "page table entry %08x (for %08x) maps a frame beyond its "
+			   "%u KiB", *pte, va, g->mem_size / 1024);
+		return SHADOW_KILLED;
+	}
+	*pdep = pde;
+	*ptep = pte;
+	return SHADOW_OK;
+}
+
+/* The shadow PTE for a checked guest entry: the guest's frame moved to its
+ * host address, user if both levels say user, writable only if both say
+ * writable and the page is already dirty (or this is the write that makes
+ * it so). Caching and global bits are never passed through. */
+static uint32_t make_spte(const struct guest *g, uint32_t pde, uint32_t pte, bool write)
+{
+	uint32_t flags = PTE_P | (pde & pte & PTE_US);
+
+	if ((pde & pte & PTE_RW) && (write || (pte & PTE_D)))
+		flags |= PTE_RW;
+	return (g->mem_base + (pte & PAGE_MASK)) | flags;
+}
+
+/* The shadow page table for va in directory d, allocated if missing. */
+static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va)
+{
+	uint32_t *pde = &d->pd[PD_INDEX(va)];
+
+	if (!(*pde & PTE_P)) {
+		uint32_t *t = alloc_table(g);
+		if (!t)
+			return NULL;
+		*pde = (uint32_t)t | PTE_P | PTE_RW | PTE_US;
+	}
+	return (uint32_t *)(*pde & PAGE_MASK);
+}
+
+/* Translate va as the CPU would for an access of this kind, setting the
+ * guest's accessed (and, for a write, dirty) bits. Checks present, write
+ * and user rights against both levels; ring 1 is supervisor, and CR0.WP
+ * makes read-only bind it too. */
+static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bool user,
+				    uint32_t *gpa, uint32_t *spte)
+{
+	if (va >= SWITCHER_ADDR)
+		return SHADOW_GUEST_FAULT;
+	if (g->shadow.linear) {
+		if (user || va >= g->mem_size)
+			return SHADOW_GUEST_FAULT;
+		*gpa = va;
+		*spte = (g->mem_base + (va & PAGE_MASK)) | PTE_P | PTE_RW;
+		return SHADOW_OK;
+	}
+
+	uint32_t *pde, *pte;
+	enum shadow_result r = guest_lookup(g, cur_dir(g)->gpa, va, &pde, &pte);
+	if (r != SHADOW_OK)
+		return r;
+	if (write && !(*pde & *pte & PTE_RW))
+		return SHADOW_GUEST_FAULT;
+	if (user && !(*pde & *pte & PTE_US))
+		return SHADOW_GUEST_FAULT;
+	*pde |= PTE_A;
+	*pte |= PTE_A | (write ? PTE_D : 0);
+	*gpa = (*pte & PAGE_MASK) | (va & ~PAGE_MASK);
+	*spte = make_spte(g, *pde, *pte, write);
+	return SHADOW_OK;
+}
+
+/* A #PF from the guest at va with the CPU's error code: fill the shadow
+ * entry if the guest's tables allow the access. */
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t err)
+{
+	uint32_t gpa, spte;
+	enum shadow_result r = translate(g, va, err & 2, err & 4, &gpa, &spte);
+
+	if (r != SHADOW_OK)
+		return r;
+	uint32_t *pt = shadow_table(g, cur_dir(g), va);
+	if (!pt)
+		return SHADOW_KILLED;
+	pt[PT_INDEX(va)] = spte;
+	return SHADOW_OK;
+}
+
+/* Translate a guest-virtual address for the hypervisor's own access on the
+ * guest's behalf (pushing a trap frame), as the guest itself would. */
+enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
+			       uint32_t *gpa)
+{
+	uint32_t spte;
+
+	return translate(g, va, write, user, gpa, &spte);
+}
+
+uint32_t shadow_cr3(struct guest *g)
+{
+	return (uint32_t)cur_dir(g)->pd;
+}
+
+/* HC_NEW_PGTABLE: run on the shadow of the directory at gpa, cached if it
+ * was seen before, else in a free slot or the least recently used one. */
+void shadow_new_pgtable(struct guest *g, uint32_t gpa)
+{
+	struct shadow *s = &g->shadow;
+
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !guest_range(g, gpa, PAGE_SIZE)) {
+		kill_guest(g, "NEW_PGTABLE: page directory %08x is not a page of its memory", gpa);
+		return;
+	}
+	if (s->linear) {
+		dir_free(g, &s->dirs[0]);
+		s->linear = false;
+	}
+	unsigned slot = SHADOW_DIRS_MAX, victim = 0;
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
+		struct shadow_dir *d = &s->dirs[i];
+		if (d->pd && d->gpa == gpa) {
+			slot = i;
+			break;
+		}
+		if (!d->pd || (s->dirs[victim].pd && d->last_used < s->dirs[victim].last_used))
+			victim = i;
+	}
+	if (slot == SHADOW_DIRS_MAX) {
+		slot = victim;
+		dir_free(g, &s->dirs[slot]);
+		s->cur = slot;		/* a reclaim in dir_alloc must spare it */
+		if (!dir_alloc(g, &s->dirs[slot], gpa))
+			return;
+	}
+	s->cur = slot;
+	s->dirs[slot].last_used = ++s->tick;
+	s->needs_pin = true;
+}
+
+/* HC_FLUSH_TLB: all = 1 drops every shadow entry of every cached
+ * directory; all = 0 drops the user part (below kernel_address) of the
+ * current one. */
+void shadow_flush(struct guest *g, bool all)
+{
+	if (all) {
+		for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
+			if (g->shadow.dirs[i].pd)
+				dir_drop(g, &g->shadow.dirs[i], 0, PD_SWITCHER);
+	} else {
+		unsigned kernel = g->kernel_address ? PD_INDEX(g->kernel_address) : PD_SWITCHER;
+		dir_drop(g, cur_dir(g), 0, kernel);
+	}
+	g->shadow.needs_pin = true;
+}
+
+/* Does a change at va in the directory at pgdir_gpa concern d? Kernel
+ * addresses (at or above kernel_address) are the same in every directory. */
+static bool concerns(const struct guest *g, const struct shadow_dir *d,
+		     uint32_t pgdir_gpa, uint32_t va)
+{
+	if (!d->pd || d->gpa == LINEAR_GPA)
+		return false;
+	return d->gpa == pgdir_gpa || (g->kernel_address && va >= g->kernel_address);
+}
+
+/* HC_SET_PTE: the guest changed the PTE for va. Every shadow of it is
+ * dropped, or refilled at once when the guest already set accessed (and,
+ * for a writable page, dirty): the fault that would follow is saved. */
+void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t pte)
+{
+	if (va >= SWITCHER_ADDR)
+		return;
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX && guest_alive(g); i++) {
+		struct shadow_dir *d = &g->shadow.dirs[i];
+		if (!concerns(g, d, pgdir_gpa, va) || !(d->pd[PD_INDEX(va)] & PTE_P))
+			continue;
+		uint32_t *pt = (uint32_t *)(d->pd[PD_INDEX(va)] & PAGE_MASK);
+		uint32_t *gpde, *gpte;
+		pt[PT_INDEX(va)] = 0;
+		if ((pte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
+			continue;
+		if (guest_lookup(g, d->gpa, va, &gpde, &gpte) != SHADOW_OK)
+			continue;
+		if (*gpte == pte)	/* what the guest reported is what it holds */
+			pt[PT_INDEX(va)] = make_spte(g, *gpde, pte, false);
+	}
+	g->shadow.needs_pin = true;
+}
+
+/* HC_SET_PGD: the guest changed PDE index of the directory at pgdir_gpa. */
+void shadow_set_pgd(struct guest *g, uint32_t pgdir_gpa, uint32_t index)
+{
+	if (index >= PD_SWITCHER) {
+		if (index > PD_SWITCHER)
+			kill_guest(g, "SET_PGD: index %u is beyond the directory", index);
+		return;
+	}
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
+		struct shadow_dir *d = &g->shadow.dirs[i];
+		if (concerns(g, d, pgdir_gpa, index << 22))
+			dir_drop(g, d, index, index + 1);
+	}
+	g->shadow.needs_pin = true;
+}
+
+/* Keep the ring-1 stack of SET_STACK present and writable in the shadow,
+ * so that a trap from ring 3 delivered directly by the CPU never faults on
+ * it. Called before entry whenever shadow entries may have gone. False if
+ * the guest was killed: its stack is not mapped writable. */
+bool shadow_pin_stack(struct guest *g)
+{
+	g->shadow.needs_pin = false;
+	for (unsigned p = 0; p < g->stack_pages; p++) {
+		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE;
+		enum shadow_result r = shadow_fault(g, va, 2);
+		if (r == SHADOW_GUEST_FAULT)
+			kill_guest(g, "SET_STACK: the stack page at %08x is not mapped writable",
+				   va & PAGE_MASK);
+		if (r != SHADOW_OK)
+			return false;
+	}
+	return true;
+}

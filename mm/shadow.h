@@ -1,0 +1,48 @@
+/* Shadow page tables: the real page tables a guest runs on, filled on
+ * demand from the guest's own, with every entry checked on the way in. */
+#ifndef RV_SHADOW_H
+#define RV_SHADOW_H
+
+#include <param.h>
+#include <types.h>
+
+struct guest;
+
+/* One cached shadow page directory: the shadow of the guest directory at
+ * guest-physical `gpa` (or of the linear map, before NEW_PGTABLE). */
+struct shadow_dir {
+	uint32_t gpa;
+	uint32_t *pd;		/* host frame; NULL when the slot is free */
+	uint64_t last_used;
+};
+
+struct shadow {
+	bool linear;		/* no NEW_PGTABLE yet: va == pa, supervisor */
+	unsigned cur;		/* index of the directory in use */
+	struct shadow_dir dirs[SHADOW_DIRS_MAX];
+	uint32_t frames;	/* frames charged to the guest */
+	uint64_t tick;		/* for least-recently-used eviction */
+	bool needs_pin;		/* entries went: pin the stack again */
+};
+
+/* What a fault or a walk found. */
+enum shadow_result {
+	SHADOW_OK,		/* filled (or translated) */
+	SHADOW_GUEST_FAULT,	/* the guest's own tables say no: reflect */
+	SHADOW_KILLED,		/* the guest broke a rule and was killed */
+};
+
+/* shadow.c */
+void shadow_init(struct guest *g);
+void shadow_destroy(struct guest *g);
+uint32_t shadow_cr3(struct guest *g);
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t err);
+enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
+			       uint32_t *gpa);
+void shadow_new_pgtable(struct guest *g, uint32_t gpa);
+void shadow_flush(struct guest *g, bool all);
+void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t pte);
+void shadow_set_pgd(struct guest *g, uint32_t pgdir_gpa, uint32_t index);
+bool shadow_pin_stack(struct guest *g);
+
+#endif

@@ -1,0 +1,181 @@
+"""Boot Ringvisor in QEMU for a test and classify how the boot ended.
+
+Every boot has a timeout. The verdict comes from QEMU's exit status, which
+isa-debug-exit makes (value << 1) | 1, read together with the serial log,
+which is kept under build/test-logs/ for reading."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "build"
+HV_ELF = BUILD / "ringvisor.elf"
+LOGS = BUILD / "test-logs"
+QEMU = "qemu-system-i386"
+
+# include/exitcode.h, as QEMU reports them.
+STATUS_PASS, STATUS_FAIL, STATUS_PANIC = 3, 5, 7
+STATUS_TIMEOUT = 124
+
+OUTCOMES = {
+    STATUS_PASS: "pass",
+    STATUS_FAIL: "fail: a guest ended other than expected",
+    STATUS_PANIC: "panic: the hypervisor stopped itself",
+    STATUS_TIMEOUT: "hang: QEMU was still running at the timeout",
+    0: "triple fault (QEMU exits 0 on a reset under -no-reboot)",
+}
+
+
+class Boot:
+    """The end of one boot: QEMU's exit status and the serial log."""
+
+    def __init__(self, name, status, log, stderr, cmd):
+        self.name, self.status, self.log = name, status, log
+        self.stderr, self.cmd = stderr, cmd
+
+    @property
+    def outcome(self):
+        return OUTCOMES.get(self.status, f"QEMU error (exit status {self.status})")
+
+    def describe(self):
+        tail = "\n".join(self.log.splitlines()[-40:])
+        return (f"boot '{self.name}' ended in {self.outcome}\n"
+                f"command: {' '.join(self.cmd)}\n"
+                f"log: {LOGS / (self.name + '.log')}\n"
+                f"--- stderr ---\n{self.stderr.strip()}\n"
+                f"--- serial log (last 40 lines) ---\n{tail}")
+
+    def expect(self, status):
+        assert self.status == status, (
+            f"expected {OUTCOMES.get(status, status)}; " + self.describe())
+        return self
+
+    def expect_pass(self):
+        return self.expect(STATUS_PASS)
+
+    def has(self, pattern):
+        """True if some line of the log matches the regular expression."""
+        return re.search(pattern, self.log, re.M) is not None
+
+    def require(self, *patterns):
+        for p in patterns:
+            assert self.has(p), f"no line matches /{p}/; " + self.describe()
+        return self
+
+    def lines(self, pattern):
+        return re.findall(pattern, self.log, re.M)
+
+
+def safe_name(name):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
+
+
+def qemu_cmd(*, kernel=HV_ELF, append="", modules=(), iso=None, cpu="qemu32",
+             mem=128, icount=None, log, extra=()):
+    cmd = [QEMU, "-accel", "tcg", "-cpu", cpu, "-m", str(mem), "-no-reboot",
+           "-nic", "none", "-display", "none", "-monitor", "none",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-serial", f"file:{log}"]
+    if icount:
+        cmd += ["-icount", icount]
+    if iso:
+        cmd += ["-cdrom", str(iso), "-boot", "d"]
+    else:
+        cmd += ["-kernel", str(kernel), "-append", append]
+        if modules:
+            # QEMU splits -initrd on commas: a module string may not have one.
+            mods = []
+            for path, args in modules:
+                assert "," not in str(path) + args, "QEMU cannot pass a comma"
+                mods.append(f"{path} {args}".strip())
+            cmd += ["-initrd", ",".join(mods)]
+    return cmd + list(extra)
+
+
+def boot(name, *, timeout=30, **kw):
+    """Boot once, wait at most `timeout` seconds, and return a Boot."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / (safe_name(name) + ".log")
+    log.unlink(missing_ok=True)
+    cmd = qemu_cmd(log=log, **kw)
+    full = ["timeout", "-s", "KILL", "-k", "5", str(timeout)] + cmd
+    p = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True)
+    status = p.returncode
+    if status == -signal.SIGKILL or status == 137:
+        status = STATUS_TIMEOUT
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return Boot(safe_name(name), status, text.replace("\r\n", "\n"), p.stderr, cmd)
+
+
+class Monitor:
+    """A QEMU started in the background with a QMP socket, for tests that
+    look at the machine while it runs (the VGA screen, keys)."""
+
+    def __init__(self, name, timeout=30, **kw):
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = safe_name(name)
+        self.log = LOGS / (self.name + ".log")
+        self.log.unlink(missing_ok=True)
+        self.sock_path = BUILD / f"qmp-{self.name}-{os.getpid()}.sock"
+        self.sock_path.unlink(missing_ok=True)
+        cmd = qemu_cmd(log=self.log, **kw)
+        cmd += ["-qmp", f"unix:{self.sock_path},server=on,wait=off"]
+        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.deadline = time.monotonic() + timeout
+        self.sock = None
+
+    def serial(self):
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_for(self, pattern):
+        while time.monotonic() < self.deadline:
+            if re.search(pattern, self.serial(), re.M):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"/{pattern}/ never appeared; log:\n{self.serial()}")
+
+    def _connect(self):
+        while self.sock is None:
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(str(self.sock_path))
+                self.sock = s
+                self.rfile = s.makefile("r")
+                self.rfile.readline()                      # greeting
+                self.qmp("qmp_capabilities")
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > self.deadline:
+                    raise
+                time.sleep(0.05)
+
+    def qmp(self, command, **args):
+        import json
+        if self.sock is None and command != "qmp_capabilities":
+            self._connect()
+        self.sock.sendall(json.dumps({"execute": command,
+                                      "arguments": args}).encode() + b"\n")
+        while True:
+            reply = json.loads(self.rfile.readline())
+            if "return" in reply or "error" in reply:
+                return reply
+
+    def hmp(self, line):
+        return self.qmp("human-monitor-command", **{"command-line": line})
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.sock:
+            self.sock.close()
+        self.sock_path.unlink(missing_ok=True)

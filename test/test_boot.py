@@ -1,0 +1,180 @@
+"""Boot paths: -kernel/-initrd and the GRUB ISO, CPU models, memory sizes,
+command lines, malformed modules and the crash report. One case per
+function; each asserts on QEMU's exit status and the serial log."""
+import pytest
+
+import rvqemu
+from rvqemu import STATUS_PANIC, STATUS_TIMEOUT, boot
+
+HV = "exit=qemu"
+
+
+def two_modules(testmods):
+    return [(testmods / "good.elf", "name=alpha mem=2M"),
+            (testmods / "good2.elf", "name=beta mem=4M weight=200")]
+
+
+def test_kernel_boot_report(testmods):
+    b = boot("kernel_report", append=HV, modules=two_modules(testmods))
+    b.expect_pass().require(
+        r"^ringvisor: Ringvisor \S+, a paravirtual hypervisor",
+        r"^ringvisor: cpu: ",
+        r"^ringvisor: cpu features: .*\btsc\b",
+        r"^ringvisor: tsc: \d+ kHz",
+        r"^ringvisor: memory map \(BIOS e820\):",
+        r"^ringvisor:   \[0x0+-0x0009[0-9a-f]+\] available",
+        r"^ringvisor: paging: on",
+        r"^ringvisor: timer: a 1 ms one-shot fired",
+        r"^ringvisor: memory: \d+ frames free",
+        r'^ringvisor: module 0 \(.*good\.elf\): guest "alpha", 2048 KiB, weight 100',
+        r'^ringvisor: module 1 \(.*good2\.elf\): guest "beta", 4096 KiB, weight 200',
+        r"^ringvisor: would start 2 guests")
+    assert not b.has(r"warning|error|PANIC"), b.describe()
+
+
+def test_iso_boot(testmods, tmp_path):
+    iso = rvqemu.BUILD / "test-two-modules.iso"
+    import subprocess
+    mods = []
+    for path, args in two_modules(testmods):
+        mods += [str(path), args]
+    subprocess.run(["sh", str(rvqemu.ROOT / "tools/mkiso.sh"), str(iso),
+                    str(rvqemu.HV_ELF), HV] + mods, check=True)
+    b = boot("iso_two_modules", iso=iso, timeout=60)
+    b.expect_pass().require(
+        r"^ringvisor: loaded by GRUB",
+        r'^ringvisor: command line: "exit=qemu"',
+        r'guest "alpha", 2048 KiB',
+        r'guest "beta", 4096 KiB',
+        r"^ringvisor: would start 2 guests")
+    assert not b.has(r"warning|error"), b.describe()
+
+
+@pytest.mark.parametrize("cpu", ["pentium2", "pentium3", "coreduo", "qemu32", "max"])
+def test_cpu_models(testmods, cpu):
+    b = boot(f"cpu_{cpu}", cpu=cpu, append=HV, modules=two_modules(testmods))
+    b.expect_pass().require(r"^ringvisor: cpu features:", r"would start 2 guests")
+
+
+@pytest.mark.parametrize("cpu,missing", [("pentium", "CMOV"), ("486", "CMOV")])
+def test_old_cpu_refused(cpu, missing):
+    """The CPU check runs before any i686 code: the message, then a halt."""
+    b = boot(f"cpu_refused_{cpu}", cpu=cpu, append=HV, timeout=5)
+    b.expect(STATUS_TIMEOUT).require(
+        r"ringvisor: error: this CPU lacks the FPU, TSC or CMOV")
+
+
+@pytest.mark.parametrize("mem", [16, 128, 2048])
+def test_memory_sizes(testmods, mem):
+    b = boot(f"mem_{mem}", mem=mem, append=HV, modules=two_modules(testmods))
+    b.expect_pass()
+    frames = int(b.lines(r"^ringvisor: memory: (\d+) frames free")[0])
+    # Everything above the image and modules is free, less the tables.
+    assert mem * 256 * 0.80 - 2048 < frames < mem * 256, b.describe()
+
+
+def test_unknown_option_warns(testmods):
+    b = boot("unknown_option", append=HV + " frobnicate=3 loglevel=7",
+             modules=two_modules(testmods))
+    b.expect_pass().require(
+        r"^ringvisor: warning: command line: .*frobnicate",
+        r"^ringvisor: warning: command line: .*loglevel")
+
+
+def test_qemu_image_name_skipped(testmods):
+    """QEMU puts the kernel's path first on its command line: not an option."""
+    b = boot("image_name", append=HV)
+    b.expect_pass()
+    assert not b.has(r"warning: command line"), b.describe()
+
+
+MALFORMED = {
+    "notelf": r"not an ELF",
+    "empty": r"(empty|too small|not an ELF)",
+    "truncated": r"(truncated|too small)",
+    "class64": r"(class|ELF32|64-bit)",
+    "bigendian": r"(endian|byte order)",
+    "machine": r"(machine|i386)",
+    "notexec": r"(executable|type)",
+    "phdrs_outside": r"program header",
+    "noload": r"(PT_LOAD|loadable)",
+    "seg_outside_file": r"(outside the file|beyond the file|past the end)",
+    "seg_offset_wrap": r"(outside the file|beyond the file|past the end|wrap)",
+    "filesz_gt_memsz": r"(filesz|file size)",
+    "overlap": r"overlap",
+    "huge": r"(memory|does not fit|too large)",
+    "toobig_for_mem": r"(memory|does not fit|too large)",
+    "entry_outside": r"entry",
+    "entry_not_exec": r"entry",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_malformed_module(testmods, kind):
+    """One clear line naming the module and the reason; the valid guests
+    around it still start."""
+    mods = [(testmods / "good.elf", "name=first mem=2M"),
+            (testmods / f"{kind}.elf", "name=bad mem=2M"),
+            (testmods / "good2.elf", "name=last mem=4M")]
+    b = boot(f"malformed_{kind}", append=HV, modules=mods)
+    b.expect_pass()
+    errs = b.lines(r"^ringvisor: error: (.*)$")
+    assert len(errs) == 1, b.describe()
+    assert f"{kind}.elf" in errs[0] and "skipped" in errs[0], b.describe()
+    assert rvqemu.re.search(MALFORMED[kind], errs[0], rvqemu.re.I), b.describe()
+    b.require(r'guest "first"', r'guest "last"', r"would start 2 guests")
+
+
+@pytest.mark.parametrize("opts,why", [
+    ("name=bad mem=3X", r"mem"),
+    ("name=bad frob=1", r"frob"),
+    ("name=this-name-is-far-too-long", r"name"),
+    ("name=bad weight=0", r"weight"),
+    ("name=alpha", r"already taken"),
+])
+def test_bad_module_options(testmods, opts, why):
+    mods = [(testmods / "good.elf", "name=alpha mem=2M"),
+            (testmods / "good2.elf", opts)]
+    b = boot("badopts_" + opts, append=HV, modules=mods)
+    b.expect_pass()
+    errs = b.lines(r"^ringvisor: error: (.*)$")
+    assert len(errs) == 1 and rvqemu.re.search(why, errs[0]), b.describe()
+    b.require(r"would start 1 guest")
+
+
+@pytest.mark.parametrize("kind,what", [
+    ("null", r"page fault \(#PF\).*\n(.*\n)*.*cr2=00000000"),
+    ("ud", r"invalid opcode \(#UD\)"),
+    ("gp", r"general protection \(#GP\)"),
+    ("de", r"divide error \(#DE\)"),
+    ("df", r"double fault \(#DF\)"),
+    ("assert", r"assertion failed"),
+    ("panic", r"PANIC: a deliberate panic"),
+])
+def test_deliberate_fault_report(kind, what):
+    """A fault inside the hypervisor: registers, CR2, and a backtrace with
+    function names from the image, then QEMU's panic status."""
+    b = boot(f"fault_{kind}", append=f"{HV} fault={kind}")
+    b.expect(STATUS_PANIC).require(what, r"^ringvisor: backtrace:",
+                                   r"<deliberate_fault[.\w]*\+0x[0-9a-f]+>",
+                                   r"<c_boot_main\+0x[0-9a-f]+>")
+
+
+def test_vga_mirror():
+    """The console is mirrored on the VGA text screen: read the text buffer
+    through the monitor and check the screendump shows those lines."""
+    m = rvqemu.Monitor("vga", append="", timeout=30)
+    try:
+        m.wait_for(r"nothing left to run")
+        ppm = rvqemu.BUILD / "test-logs" / "vga.ppm"
+        m.hmp(f"screendump {ppm}")
+        words = m.hmp("xp /2000hx 0xb8000")["return"]
+    finally:
+        m.close()
+    cells = [int(w, 16) for line in words.splitlines() for w in line.split()[1:]]
+    rows = ["".join(chr(c & 0xFF) for c in cells[r * 80:(r + 1) * 80]).rstrip()
+            for r in range(25)]
+    text = "\n".join(rows)
+    assert "ringvisor: Ringvisor" in text and "nothing left to run" in text, text
+    import vga_ppm
+    vga_ppm.check_screen(ppm, rows)
