@@ -13,13 +13,17 @@ BOOT_SRCS := boot/entry.S boot/bootinfo.c
 ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/trap.c arch/i386/exception.c arch/i386/cpu.c \
 	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
-	arch/i386/vga.c arch/i386/power.c
-MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c
+	arch/i386/vga.c arch/i386/power.c arch/i386/rtc.c
+SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
+MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
+TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
+HCALL_SRCS := hcall/dispatch.c hcall/segments.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
-	core/modules.c
+	core/modules.c core/guest.c core/console.c core/run.c core/sched.c
 LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c
 
-HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(MM_SRCS) $(CORE_SRCS) $(LIB_SRCS)
+HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
+	$(HCALL_SRCS) $(CORE_SRCS) $(LIB_SRCS)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 HV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
@@ -27,7 +31,7 @@ HV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
 	-fno-omit-frame-pointer -mgeneral-regs-only -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iinclude -I. -MMD -MP $(EXTRA_CFLAGS)
-HV_ASFLAGS := -m32 -Iinclude -I. -D__ASSEMBLER__ -MMD -MP -g
+HV_ASFLAGS := -m32 -Iinclude -I. -I$(BUILD) -D__ASSEMBLER__ -MMD -MP -g
 HV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--fatal-warnings -T linker.ld
 LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
@@ -45,6 +49,16 @@ $(BUILD)/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_ASFLAGS) -c $< -o $@
 
+# Struct offsets for the Switcher's assembly, generated from the C structs.
+$(BUILD)/asm-offsets.h: switcher/asm-offsets.c switcher/switcher.h include/abi.h \
+		arch/i386/arch.h arch/i386/x86.h
+	@mkdir -p $(BUILD)
+	$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
+	{ echo "/* Generated from switcher/asm-offsets.c: do not edit. */"; \
+	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
+		$(BUILD)/asm-offsets.s; } > $@
+$(BUILD)/switcher/switcher.S.o: $(BUILD)/asm-offsets.h
+
 # Two link passes: the first with an empty symbol table, whose text symbols
 # become the second's .ksyms. .ksyms sits after .data (linker.ld), so no
 # function moves between the passes; the cmp below proves it.
@@ -60,8 +74,8 @@ $(BUILD)/%.S.o: $(BUILD)/%.S
 $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
 	$(CC) $(HV_LDFLAGS) -Wl,-Map,$(BUILD)/ringvisor.map -o $@ \
 		$(HV_OBJS) $(BUILD)/ksyms.S.o $(LIBGCC)
-	nm -n $(BUILD)/ringvisor.pass1.elf | grep -i ' t ' > $(BUILD)/syms.pass1
-	nm -n $@ | grep -i ' t ' > $(BUILD)/syms.pass2
+	nm -n $(BUILD)/ringvisor.pass1.elf | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass1
+	nm -n $@ | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass2
 	cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
 		{ echo "error: functions moved between link passes"; exit 1; }
 	objdump -d -M att $@ > $(BUILD)/ringvisor.lst

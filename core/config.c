@@ -316,6 +316,30 @@ static bool set_on_crash(const struct cmd_word *w, struct guest_config *g,
 	return policy(w, &g->on_crash, buf, len);
 }
 
+/* expect=exit (status 0, the default) | exit:N | killed | any: how the
+ * guest should end, for the verdict QEMU's exit code reports in tests. */
+static bool set_expect(const struct cmd_word *w, struct guest_config *g,
+		       char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (cmdline_val_is(w, "exit")) {
+		g->expect = GUEST_EXPECT_EXIT;
+		g->expect_status = 0;
+	} else if (cmdline_val_is(w, "killed")) {
+		g->expect = GUEST_EXPECT_KILLED;
+	} else if (cmdline_val_is(w, "any")) {
+		g->expect = GUEST_EXPECT_ANY;
+	} else if (w->val_len > 5 && !strncmp(w->val, "exit:", 5) &&
+		   parse_u64(w->val + 5, w->val_len - 5, &v) && v <= 255) {
+		g->expect = GUEST_EXPECT_EXIT;
+		g->expect_status = (int)v;
+	} else {
+		return why(buf, len, "expected exit|exit:N|killed|any");
+	}
+	return true;
+}
+
 static const struct guest_option guest_options[] = {
 	{ "name",     set_name },
 	{ "mem",      set_mem },
@@ -323,6 +347,7 @@ static const struct guest_option guest_options[] = {
 	{ "cap",      set_cap },
 	{ "on_exit",  set_on_exit },
 	{ "on_crash", set_on_crash },
+	{ "expect",   set_expect },
 };
 
 /* Applies one option word; false with the reason in buf (empty: unknown). */

@@ -28,6 +28,13 @@ enum guest_policy {
 	GUEST_RESTART,
 };
 
+/* How a guest is expected to end (expect=), for the run's verdict. */
+enum guest_expect {
+	GUEST_EXPECT_EXIT = 0,		/* exit with expect_status */
+	GUEST_EXPECT_KILLED,		/* killed by the hypervisor */
+	GUEST_EXPECT_ANY,
+};
+
 struct guest_config {
 	char name[GUEST_NAME_MAX];	/* name=; 1..15 of [A-Za-z0-9_-] */
 	uint32_t mem;			/* mem=SIZE in bytes, page aligned */
@@ -35,6 +42,8 @@ struct guest_config {
 	uint32_t cap;			/* cap=PERCENT 1..100; 0 = no cap */
 	enum guest_policy on_exit;	/* on_exit=stop|restart */
 	enum guest_policy on_crash;	/* on_crash=stop|restart */
+	enum guest_expect expect;	/* expect=exit|exit:N|killed|any */
+	int expect_status;
 	char args[CMDLINE_MAX];		/* everything after a standalone `--` */
 };
 

@@ -7,6 +7,7 @@
 #include <core/console.h>
 #include <core/guest.h>
 #include <core/log.h>
+#include <core/run.h>
 #include <lib/lib.h>
 #include <mm/frame.h>
 #include <mm/heap.h>
@@ -17,7 +18,8 @@ static void guest_clock_fired(struct timer_event *ev)
 {
 	struct guest *g = ev->arg;
 
-	irq_raise(g, RV_IRQ_TIMER);
+	if (irq_raise(g, RV_IRQ_TIMER))
+		sched_wake(g);
 }
 
 /* Linux's boot_params at guest-physical 0, as lguest's Launcher wrote it:
@@ -96,6 +98,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	init_regs(g);
 	switcher_state_init(g->state);
 	traps_init_guest(g);
+	fpu_init_guest(g);
 	shadow_init(g);
 	timer_event_init(&g->clock, guest_clock_fired, g);
 	console_attach(g);

@@ -38,6 +38,7 @@ struct guest {
 	unsigned id;
 	const struct guest_spec *spec;
 	enum guest_state run_state;
+	bool queued;			/* in the scheduler's run queue */
 
 	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */
 	uint32_t mem_base;
@@ -71,7 +72,6 @@ struct guest {
 
 	/* Lazy FPU: the guest's CR0.TS, and its saved state. */
 	bool guest_ts;
-	bool fpu_saved;
 	uint8_t fpu_state[512] __aligned(16);
 
 	struct shadow shadow;
@@ -80,11 +80,15 @@ struct guest {
 	/* Console output not yet printed: the current line. */
 	char line[CONSOLE_LINE_MAX];
 	unsigned line_len;
+	bool line_continued;
 
 	/* How it ended. */
 	int exit_status;
 	char end_reason[128];
 };
+
+/* An exit status that asks for the restart policy (SHUTDOWN with reason 2). */
+#define GUEST_EXIT_RESTART (-2)
 
 /* guest.c */
 struct guest *guest_create(const struct guest_spec *spec, unsigned id);

@@ -5,7 +5,9 @@
 #include <boot/boot.h>
 #include <core/config.h>
 #include <core/log.h>
+#include <core/guest.h>
 #include <core/modules.h>
+#include <core/run.h>
 #include <core/timer.h>
 #include <exitcode.h>
 #include <lib/lib.h>
@@ -14,6 +16,7 @@
 #include <mm/memmap.h>
 #include <mm/mm.h>
 #include <param.h>
+#include <switcher/switcher.h>
 
 #define RINGVISOR_VERSION "0.1"
 
@@ -155,6 +158,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	pic_init();
 	pit_init();
 	tsc_calibrate();
+	rtc_init();
 	timer_init();
 	serial_enable_rx_irq();
 	sti();
@@ -164,12 +168,25 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	if (hv_config.fault[0])
 		deliberate_fault(hv_config.fault);
 
-	unsigned valid = modules_scan();
-	if (valid)
-		pr_info("would start %u guest%s; guests run once the Switcher lands",
-			valid, valid == 1 ? "" : "s");
-	else
-		pr_info("no valid guest modules");
-	pr_info("nothing left to run; stopping");
-	arch_poweroff(RV_EXIT_PASS);
+	modules_scan();
+	switcher_init();
+	pr_info("memory: %u frames free before the guests start", frame_free_count());
+	unsigned started = 0;
+	for (unsigned i = 0; i < nr_guest_specs; i++) {
+		struct guest *g = guest_create(&guest_specs[i], started);
+		if (g) {
+			sched_add(g);
+			started++;
+		}
+	}
+	if (!started) {
+		pr_info("no guest to run; stopping");
+		arch_poweroff(RV_EXIT_PASS);
+	}
+	pr_info("starting %u guest%s", started, started == 1 ? "" : "s");
+	bool ok = sched_loop();
+	pr_info("every guest has ended%s; stopping", ok ? "" : ", not all as expected");
+	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
+		frame_free_count(), frame_scan_free());
+	arch_poweroff(ok ? RV_EXIT_PASS : RV_EXIT_FAIL);
 }

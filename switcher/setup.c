@@ -23,6 +23,7 @@ static uint32_t *guest_pt;	/* PDE 1023 of every shadow page directory */
 #define SEG_S        0x10
 #define SEG_CODE_RX  0x0A
 #define SEG_DATA_RW  0x02
+#define SEG_ACCESSED 0x01	/* preset: the CPU cannot set it in a read-only GDT */
 #define SEG_TSS32    0x09
 #define FLAG_G       0x8
 #define FLAG_D       0x4
@@ -109,10 +110,10 @@ void switcher_state_init(struct state_page *st)
 	st->gdt[GDT_HOST_DS] = host_gdt[GDT_HOST_DS];
 	st->gdt[GDT_TSS] = seg_desc(SWITCHER_STATE + offsetof(struct state_page, tss),
 				    sizeof(struct tss) - 1, SEG_P | SEG_TSS32, 0);
-	st->gdt[GDT_GUEST_CS] = seg_desc(0, 0xFFFFF, SEG_P | SEG_DPL(1) | SEG_S | SEG_CODE_RX,
-					 FLAG_G | FLAG_D);
-	st->gdt[GDT_GUEST_DS] = seg_desc(0, 0xFFFFF, SEG_P | SEG_DPL(1) | SEG_S | SEG_DATA_RW,
-					 FLAG_G | FLAG_D);
+	st->gdt[GDT_ENTRY_GUEST_CS] = seg_desc(0, 0xFFFFF, SEG_P | SEG_DPL(1) | SEG_S |
+					       SEG_CODE_RX | SEG_ACCESSED, FLAG_G | FLAG_D);
+	st->gdt[GDT_ENTRY_GUEST_DS] = seg_desc(0, 0xFFFFF, SEG_P | SEG_DPL(1) | SEG_S |
+					       SEG_DATA_RW | SEG_ACCESSED, FLAG_G | FLAG_D);
 
 	for (unsigned v = 0; v < 256; v++)
 		st->idt[v] = stub_gate(v, v == LGUEST_TRAP_ENTRY ? 1 : 0);

@@ -81,15 +81,16 @@ void switcher_state_init(struct state_page *st);
 void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa);
 uint32_t switcher_guest_pde(void);
 uint32_t switcher_stub(unsigned vector);
+uint64_t switcher_stub_gate(unsigned vector, unsigned dpl);
 
 /* Enter the guest whose regs and state pages are mapped, on the shadow page
  * directory cr3. Returns 0 after a trap or an interrupt (regs.trapnum says
  * which), or SWITCHER_FAULTED | vector if the Switcher faulted while loading
- * the guest's state. Called with interrupts disabled; returns with them
+ * the guest's state, with the fault's error code in *fault_error. Called with interrupts disabled; returns with them
  * disabled. */
-static inline uint32_t switcher_run(uint32_t cr3)
+static inline uint32_t switcher_run(uint32_t cr3, uint32_t *fault_error)
 {
-	uint32_t ret, clobber_b, clobber_c, clobber_d;
+	uint32_t ret, clobber_b, clobber_c;
 
 	/* pushf + lcall leave an interrupt-style frame (eflags, cs, eip) on the
 	 * host stack: the Switcher returns with iret, and a hardware interrupt
@@ -97,7 +98,7 @@ static inline uint32_t switcher_run(uint32_t cr3)
 	 * lands here too. */
 	__asm__ volatile("pushfl\n\t"
 			 "lcall %[cs], $switch_to_guest"
-			 : "=a"(ret), "=b"(clobber_b), "=c"(clobber_c), "=d"(clobber_d)
+			 : "=a"(ret), "=b"(clobber_b), "=c"(clobber_c), "=d"(*fault_error)
 			 : "b"(cr3), [cs] "i"(SEL_HOST_CS)
 			 : "esi", "edi", "memory", "cc");
 	return ret;

@@ -28,7 +28,7 @@ def test_kernel_boot_report(testmods):
         r"^ringvisor: memory: \d+ frames free",
         r'^ringvisor: module 0 \(.*good\.elf\): guest "alpha", 2048 KiB, weight 100',
         r'^ringvisor: module 1 \(.*good2\.elf\): guest "beta", 4096 KiB, weight 200',
-        r"^ringvisor: would start 2 guests")
+        r"^ringvisor: starting 2 guests")
     assert not b.has(r"warning|error|PANIC"), b.describe()
 
 
@@ -46,14 +46,14 @@ def test_iso_boot(testmods, tmp_path):
         r'^ringvisor: command line: "exit=qemu"',
         r'guest "alpha", 2048 KiB',
         r'guest "beta", 4096 KiB',
-        r"^ringvisor: would start 2 guests")
+        r"^ringvisor: starting 2 guests")
     assert not b.has(r"warning|error"), b.describe()
 
 
 @pytest.mark.parametrize("cpu", ["pentium2", "pentium3", "coreduo", "qemu32", "max"])
 def test_cpu_models(testmods, cpu):
     b = boot(f"cpu_{cpu}", cpu=cpu, append=HV, modules=two_modules(testmods))
-    b.expect_pass().require(r"^ringvisor: cpu features:", r"would start 2 guests")
+    b.expect_pass().require(r"^ringvisor: cpu features:", r"starting 2 guests")
 
 
 @pytest.mark.parametrize("cpu,missing", [("pentium", "CMOV"), ("486", "CMOV")])
@@ -122,7 +122,7 @@ def test_malformed_module(testmods, kind):
     assert len(errs) == 1, b.describe()
     assert f"{kind}.elf" in errs[0] and "skipped" in errs[0], b.describe()
     assert rvqemu.re.search(MALFORMED[kind], errs[0], rvqemu.re.I), b.describe()
-    b.require(r'guest "first"', r'guest "last"', r"would start 2 guests")
+    b.require(r'guest "first"', r'guest "last"', r"starting 2 guests")
 
 
 @pytest.mark.parametrize("opts,why", [
@@ -139,7 +139,7 @@ def test_bad_module_options(testmods, opts, why):
     b.expect_pass()
     errs = b.lines(r"^ringvisor: error: (.*)$")
     assert len(errs) == 1 and rvqemu.re.search(why, errs[0]), b.describe()
-    b.require(r"would start 1 guest")
+    b.require(r"starting 1 guest\b")
 
 
 @pytest.mark.parametrize("kind,what", [
@@ -165,7 +165,7 @@ def test_vga_mirror():
     through the monitor and check the screendump shows those lines."""
     m = rvqemu.Monitor("vga", append="", timeout=30)
     try:
-        m.wait_for(r"nothing left to run")
+        m.wait_for(r"; stopping")
         ppm = rvqemu.BUILD / "test-logs" / "vga.ppm"
         m.hmp(f"screendump {ppm}")
         words = m.hmp("xp /2000hx 0xb8000")["return"]
@@ -175,6 +175,6 @@ def test_vga_mirror():
     rows = ["".join(chr(c & 0xFF) for c in cells[r * 80:(r + 1) * 80]).rstrip()
             for r in range(25)]
     text = "\n".join(rows)
-    assert "ringvisor: Ringvisor" in text and "nothing left to run" in text, text
+    assert "ringvisor: switcher:" in text and "; stopping" in text, text
     import vga_ppm
     vga_ppm.check_screen(ppm, rows)

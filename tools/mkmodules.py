@@ -4,9 +4,10 @@ malformed image per failure the hypervisor must report.
 
 Usage: mkmodules.py OUTDIR
 
-Each valid image is an ELF32 i386 ET_EXEC whose code (at guest-physical
-1 MiB) just makes the HC_RV_EXIT hypercall with status 0, so it is a real
-guest once guests run. Each bad image breaks exactly one rule."""
+Each valid image is an ELF32 i386 ET_EXEC and a real, minimal guest: its
+code (at guest-physical 1 MiB) registers its lguest_data (HC_LGUEST_INIT),
+then ends with HC_RV_EXIT, status 0. Each bad image breaks exactly one
+rule."""
 import struct
 import sys
 from pathlib import Path
@@ -16,8 +17,21 @@ PHDR = struct.Struct("<IIIIIIII")           # Elf32_Phdr, 32 bytes
 PT_LOAD, PF_X, PF_W, PF_R = 1, 1, 2, 4
 LOAD = 0x100000
 
+DATA = LOAD + 0x1000          # where the guests' lguest_data lives
+
+# mov $1, %eax (HC_LGUEST_INIT); mov $DATA, %ebx; int $0x1f;
 # mov $65, %eax (HC_RV_EXIT); xor %ebx, %ebx; int $0x1f; jmp .
-CODE = bytes.fromhex("b841000000" "31db" "cd1f" "ebfe")
+CODE = (bytes.fromhex("b801000000") + b"\xbb" + struct.pack("<I", DATA) +
+        bytes.fromhex("cd1f" "b841000000" "31db" "cd1f" "ebfe"))
+
+
+def lguest_data():
+    """struct lguest_data (include/abi.h): every async slot done (0xFF at
+    offset 24), syscall_vec 0x80 (offset 1384)."""
+    d = bytearray(1388)
+    d[24:88] = b"\xff" * 64
+    struct.pack_into("<I", d, 1384, 0x80)
+    return bytes(d)
 
 
 def elf(segments, entry=LOAD, ident_class=1, ident_data=1, machine=3,
@@ -41,15 +55,16 @@ def elf(segments, entry=LOAD, ident_class=1, ident_data=1, machine=3,
     return img
 
 
-def good(bss=0x1000):
-    return elf([(LOAD, CODE, len(CODE) + bss, PF_R | PF_X)])
+def good():
+    return elf([(LOAD, CODE, len(CODE), PF_R | PF_X),
+                (DATA, lguest_data(), 0x1000, PF_R | PF_W)])
 
 
 def images():
     ok = good()
     yield "good", ok
     yield "good2", elf([(LOAD, CODE, len(CODE), PF_R | PF_X),
-                        (LOAD + 0x1000, b"data" * 8, 0x2000, PF_R | PF_W)])
+                        (DATA, lguest_data(), 0x3000, PF_R | PF_W)])
     yield "notelf", b"#!/bin/sh\necho this is not an ELF image\n" * 4
     yield "empty", b""
     yield "truncated", ok[:40]

@@ -88,6 +88,7 @@ void c_trap(struct trap_frame *tf);
 /* exception.c */
 __noreturn void exception_fatal(const struct trap_frame *tf);
 void c_double_fault(void);
+const char *exception_name(unsigned vector);
 void backtrace_from(uint32_t ebp, uint32_t eip);
 const char *symbol_lookup(uint32_t addr, uint32_t *offset);
 
@@ -112,12 +113,17 @@ void tsc_calibrate(void);
 uint64_t time_ns(void);			/* nanoseconds since calibration */
 uint64_t tsc_to_ns(uint64_t cycles);
 
+/* rtc.c: the CMOS real-time clock, read once at boot. */
+void rtc_init(void);
+uint64_t wallclock_ns(void);		/* nanoseconds since 1970 (UTC) */
+
 /* serial.c: COM1, 16550 with FIFOs; receive is interrupt driven. */
 void serial_init(void);
 void serial_enable_rx_irq(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 int serial_getc(void);			/* -1 when the receive ring is empty */
+bool serial_rx_pending(void);
 
 /* vga.c: a mirror of the console on the 80x25 text screen. */
 void vga_init(void);

@@ -32,6 +32,11 @@ static const char *const exception_names[32] = {
 	"reserved 27", "reserved 28", "reserved 29", "reserved 30", "reserved 31",
 };
 
+const char *exception_name(unsigned vector)
+{
+	return vector < 32 ? exception_names[vector] : "interrupt";
+}
+
 const char *symbol_lookup(uint32_t addr, uint32_t *offset)
 {
 	uint32_t lo = 0, hi = ksyms_count;

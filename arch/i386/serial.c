@@ -103,3 +103,8 @@ void serial_write(const char *s, size_t n)
 		serial_putc(s[i]);
 	}
 }
+
+bool serial_rx_pending(void)
+{
+	return rx_tail != rx_head;
+}

@@ -50,12 +50,15 @@ GUEST_ELFS :=
 
 # $(call rv_guest,NAME,SOURCES): $(BUILD)/guests/NAME.elf from the .c and
 # .S files in SOURCES, objects under $(BUILD)/guests/obj/NAME/.
+# Hooks, read when the recipes run (guests/newlib/newlib.mk sets them):
+#   RV_CFLAGS_NAME  more C flags for NAME's sources, after RV_CFLAGS
+#   RV_LINK_NAME    more link inputs and options, after librv.a
 define rv_guest
 RV_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/$(1)/%.o,$(2))
 
 $$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(RV_CFLAGS) -c $$< -o $$@
+	$$(CC) $$(RV_CFLAGS) $$(RV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S
 	@mkdir -p $$(dir $$@)
@@ -64,7 +67,7 @@ $$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S
 $$(BUILD)/guests/$(1).elf: $$(RT_CRT0) $$(RV_OBJS_$(1)) $$(RT_LIB) \
 		guests/rt/guest.ld
 	$$(CC) $$(RV_LDFLAGS) -o $$@ $$(RT_CRT0) $$(RV_OBJS_$(1)) \
-		$$(RT_LIB) $$(RV_LIBGCC)
+		$$(RT_LIB) $$(RV_LINK_$(1)) $$(RV_LIBGCC)
 	objdump -d -M att $$@ > $$(@:.elf=.lst)
 	nm -n $$@ > $$(@:.elf=.sym)
 

@@ -1,0 +1,18 @@
+/* The guests' console: each guest's output, a line at a time, prefixed
+ * with its name so that guests never interleave inside a line. */
+#ifndef RV_CONSOLE_H
+#define RV_CONSOLE_H
+
+#include <types.h>
+
+struct guest;
+
+/* console.c */
+void console_attach(struct guest *g);
+void console_detach(struct guest *g);
+uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len);
+void console_flush_guest(struct guest *g);
+uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len);
+void console_input_poll(void);
+
+#endif

@@ -1,0 +1,117 @@
+/* The run loop's inner step: enter the guest once through the Switcher and
+ * dispatch whatever brought it back to hcall/, traps/ or mm/ (a shadow
+ * fault). Nothing it calls calls back into it; they change the guest's
+ * state and the loop looks at that state. */
+#include <arch/i386/arch.h>
+#include <arch/i386/x86.h>
+#include <core/guest.h>
+#include <core/log.h>
+#include <core/run.h>
+#include <hcall/hcall.h>
+#include <mm/shadow.h>
+#include <switcher/switcher.h>
+#include <traps/traps.h>
+
+static struct guest *mapped;	/* whose pages sit at SWITCHER_REGS/STATE */
+
+/* The security rules applied to the registers the Switcher will iret to,
+ * before every entry: whatever wrote them (the guest through its regs page,
+ * a noirq_iret frame, a reflected trap), the real IF stays on, IOPL 0, no
+ * virtual-8086 mode, no nested task; CS and SS must be the guest's own
+ * ring-1 or ring-3 segments. */
+static bool sanitise(struct guest *g)
+{
+	struct guest_regs *r = g->regs;
+
+	r->eflags = (r->eflags | EFLAGS_IF | 0x2) & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
+	if (!seg_is_guest_code(g, r->cs)) {
+		kill_guest(g, "entry with code segment %#x, which is not its own ring-1 "
+			   "or ring-3 code", r->cs);
+		return false;
+	}
+	if (!seg_is_guest_stack(g, r->ss, r->cs & 3)) {
+		kill_guest(g, "entry with stack segment %#x, which is not its own writable "
+			   "data at ring %u", r->ss, r->cs & 3);
+		return false;
+	}
+	return true;
+}
+
+static void page_fault(struct guest *g)
+{
+	switch (shadow_fault(g, g->last_pagefault, g->regs->errcode)) {
+	case SHADOW_OK:
+		g->stats.shadow_faults++;
+		break;
+	case SHADOW_GUEST_FAULT:
+		if (g->lguest_data)
+			g->lguest_data->cr2 = g->last_pagefault;
+		reflect_trap(g, 14);
+		break;
+	case SHADOW_KILLED:
+		break;
+	}
+}
+
+static void dispatch(struct guest *g, unsigned trap)
+{
+	switch (trap) {
+	case LGUEST_TRAP_ENTRY:
+		hcall_sync(g);
+		return;
+	case 14:
+		page_fault(g);
+		return;
+	case 13:
+		if (!emulate_gp(g))
+			reflect_trap(g, 13);
+		return;
+	case 7:
+		if (!fpu_handle_nm(g))
+			reflect_trap(g, 7);
+		return;
+	default:
+		if (trap >= VEC_IRQ0 && trap < VEC_IRQ0 + NR_IRQS)
+			return;		/* the host's own interrupt, handled already */
+		reflect_trap(g, trap);
+	}
+}
+
+/* Enter g once, if it can run, and handle the exit. Called with interrupts
+ * disabled; hardware interrupts that arrive while the guest runs are taken
+ * by their host handlers before this returns. */
+void run_once(struct guest *g)
+{
+	irq_deliver(g);
+	if (g->run_state != GUEST_RUNNABLE || !sanitise(g))
+		return;
+	if (g->shadow.needs_pin && !shadow_pin_stack(g))
+		return;
+	if (mapped != g) {
+		switcher_map_guest((uint32_t)g->regs_page, (uint32_t)g->state);
+		mapped = g;
+	}
+	fpu_before_entry(g);
+	g->stats.world_switches++;
+
+	uint32_t fault_error;
+	uint32_t fault = switcher_run(shadow_cr3(g), &fault_error);
+	unsigned trap = g->regs->trapnum;
+
+	if (fault) {
+		kill_guest(g, "the Switcher faulted loading its state: %s, error code %#x "
+			   "(a bad segment register or iret frame)",
+			   exception_name(fault & 0xFF), fault_error);
+		return;
+	}
+	if (trap == 14)
+		g->last_pagefault = read_cr2();
+	dispatch(g, trap);
+}
+
+/* The guest is gone: its pages must not stay mapped at the Switcher. */
+void run_forget(struct guest *g)
+{
+	if (mapped == g)
+		mapped = NULL;
+}

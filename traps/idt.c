@@ -1,0 +1,76 @@
+/* The guest's IDT. The guest says what it wants (LOAD_IDT_ENTRY); the real
+ * IDT in its state page holds either that gate itself, as a direct trap the
+ * CPU delivers without the hypervisor, or the Switcher's stub for the
+ * vector, and the run loop reflects the trap. */
+#include <abi.h>
+#include <core/guest.h>
+#include <core/log.h>
+#include <traps/traps.h>
+
+#define GATE_P          0x8000u
+#define GATE_DPL(hi)    (((hi) >> 13) & 3)
+#define GATE_TYPE(hi)   (((hi) >> 8) & 0xF)
+#define GATE_OFFSET(lo, hi) (((lo) & 0xFFFF) | ((hi) & 0xFFFF0000))
+
+/* May the CPU deliver this vector straight to the guest's handler? Only a
+ * present trap gate (an interrupt gate must clear the virtual IF, which
+ * only the host can do), and never: NMI (2), #NM (7, lazy FPU), #DF (8),
+ * #GP (13, emulation), #PF (14, shadow fill), 15, the hypercall vector (31),
+ * or a hardware IRQ vector (32 and up) other than the system-call vector. */
+static bool direct_trap(const struct guest *g, unsigned v, uint32_t hi)
+{
+	if (!(hi & GATE_P) || GATE_TYPE(hi) != IDT_GATE_TRAP)
+		return false;
+	if (v == 2 || v == 7 || v == 8 || v == 13 || v == 14 || v == 15 || v == LGUEST_TRAP_ENTRY)
+		return false;
+	return v < 32 || (g->lguest_data && v == g->syscall_vec);
+}
+
+/* Rebuild the real IDT entry for one vector. A direct gate keeps the
+ * guest's handler and DPL but always the guest's own code segment, so no
+ * gate can lead into ring 0. Otherwise the Switcher's stub: callable by
+ * `int` from ring 1 for the hypercall vector, from ring 3 for the
+ * system-call vector (so that user programs reach the host, which reflects
+ * the call), and from nowhere else. */
+void idt_refresh(struct guest *g, unsigned v)
+{
+	uint32_t lo = g->idt_lo[v], hi = g->idt_hi[v];
+
+	if (direct_trap(g, v, hi)) {
+		uint32_t off = GATE_OFFSET(lo, hi);
+		g->state->idt[v] = (uint64_t)(off & 0xFFFF) | ((uint64_t)GUEST_CS << 16) |
+				   ((uint64_t)(GATE_P | (GATE_DPL(hi) << 13) |
+					       (IDT_GATE_TRAP << 8)) << 32) |
+				   ((uint64_t)(off >> 16) << 48);
+		return;
+	}
+	unsigned dpl = 0;
+	if (v == LGUEST_TRAP_ENTRY)
+		dpl = GUEST_PL;
+	else if (g->lguest_data && v == g->syscall_vec)
+		dpl = 3;
+	g->state->idt[v] = switcher_stub_gate(v, dpl);
+}
+
+void traps_init_guest(struct guest *g)
+{
+	for (unsigned v = 0; v < 256; v++) {
+		g->idt_lo[v] = g->idt_hi[v] = 0;
+		idt_refresh(g, v);
+	}
+}
+
+/* HC_LOAD_IDT_ENTRY. Vectors 2, 8, 15 and 31 belong to the host and are
+ * ignored, as lguest does; a vector beyond the table kills. */
+void idt_load_entry(struct guest *g, uint32_t vector, uint32_t lo, uint32_t hi)
+{
+	if (vector >= 256) {
+		kill_guest(g, "LOAD_IDT_ENTRY: vector %u is beyond the IDT", vector);
+		return;
+	}
+	if (vector == 2 || vector == 8 || vector == 15 || vector == LGUEST_TRAP_ENTRY)
+		return;
+	g->idt_lo[vector] = lo;
+	g->idt_hi[vector] = hi;
+	idt_refresh(g, vector);
+}

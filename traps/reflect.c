@@ -1,0 +1,208 @@
+/* Reflection: a trap the hypervisor saw first, or a virtual interrupt,
+ * delivered onto the guest's stack exactly as the CPU would have delivered
+ * it through the guest's own gate, and virtual interrupts under the rules
+ * of the virtual interrupt flag (shared/lguest-abi.md). */
+#include <abi.h>
+#include <arch/i386/arch.h>
+#include <arch/i386/x86.h>
+#include <core/guest.h>
+#include <core/log.h>
+#include <lib/lib.h>
+#include <mm/mm.h>
+#include <traps/traps.h>
+
+#define GATE_P          0x8000u
+#define GATE_TYPE(hi)   (((hi) >> 8) & 0xF)
+#define GATE_OFFSET(lo, hi) (((lo) & 0xFFFF) | ((hi) & 0xFFFF0000))
+#define EFLAGS_TF       0x00000100u
+
+/* Write one word at guest-virtual va as the guest kernel would: through its
+ * page tables, needing a writable mapping. A word that straddles two pages
+ * is written a byte at a time. */
+static bool write_guest_word(struct guest *g, uint32_t va, uint32_t val)
+{
+	for (unsigned i = 0; i < 4;) {
+		uint32_t gpa;
+		enum shadow_result r = shadow_walk(g, va + i, true, false, &gpa);
+		if (r == SHADOW_GUEST_FAULT)
+			kill_guest(g, "cannot push a trap frame: its stack at %08x is not "
+				   "mapped writable", va + i);
+		if (r != SHADOW_OK)
+			return false;
+		unsigned n = MIN(4 - i, PAGE_SIZE - (gpa & ~PAGE_MASK));
+		uint8_t *dst = guest_range(g, gpa, n);
+		ASSERT(dst);		/* shadow_walk checked the frame */
+		memcpy(dst, (uint8_t *)&val + i, n);
+		i += n;
+	}
+	return true;
+}
+
+static bool read_guest_word(struct guest *g, uint32_t va, uint32_t *val)
+{
+	for (unsigned i = 0; i < 4;) {
+		uint32_t gpa;
+		enum shadow_result r = shadow_walk(g, va + i, false, false, &gpa);
+		if (r != SHADOW_OK)
+			return false;
+		unsigned n = MIN(4 - i, PAGE_SIZE - (gpa & ~PAGE_MASK));
+		memcpy((uint8_t *)val + i, guest_range(g, gpa, n), n);
+		i += n;
+	}
+	return true;
+}
+
+static bool push(struct guest *g, uint32_t *sp, uint32_t val)
+{
+	*sp -= 4;
+	return write_guest_word(g, *sp, val);
+}
+
+/* Deliver through the guest's gate for vector: what the CPU does for an
+ * interrupt or exception. From ring 3 it first switches to the ring-1
+ * stack given by SET_STACK and saves the user ss:esp there; then eflags
+ * (its IF being the virtual one), cs, eip and, for some exceptions, the
+ * error code. An interrupt gate also clears the virtual IF. */
+static bool deliver(struct guest *g, unsigned vector, bool has_err)
+{
+	struct guest_regs *r = g->regs;
+	uint32_t lo = g->idt_lo[vector], hi = g->idt_hi[vector];
+	uint32_t sp, ss, eflags = r->eflags;
+
+	if (!(hi & GATE_P)) {
+		if (vector == 14)
+			kill_guest(g, "unhandled %s at eip %08x (address %08x, error %x): "
+				   "no handler installed", exception_name(vector), r->eip,
+				   g->last_pagefault, r->errcode);
+		else if (vector < 32)
+			kill_guest(g, "unhandled %s at eip %08x (error %x): no handler installed",
+				   exception_name(vector), r->eip, r->errcode);
+		else
+			kill_guest(g, "interrupt %u at eip %08x: no handler installed",
+				   vector, r->eip);
+		return false;
+	}
+	if ((r->cs & 3) != GUEST_PL) {
+		if (!g->stack_pages) {
+			kill_guest(g, "trap %u from ring 3 before SET_STACK gave a kernel stack",
+				   vector);
+			return false;
+		}
+		sp = g->esp1;
+		ss = g->ss1;
+		if (!push(g, &sp, r->ss) || !push(g, &sp, r->esp))
+			return false;
+	} else {
+		sp = r->esp;
+		ss = r->ss;
+	}
+	if (g->lguest_data && !(g->lguest_data->irq_enabled & LGUEST_IF))
+		eflags &= ~EFLAGS_IF;
+	if (!push(g, &sp, eflags) || !push(g, &sp, r->cs) || !push(g, &sp, r->eip))
+		return false;
+	if (has_err && !push(g, &sp, r->errcode))
+		return false;
+
+	r->ss = ss;
+	r->esp = sp;
+	r->cs = GUEST_CS;
+	r->eip = GATE_OFFSET(lo, hi);
+	r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
+	if (GATE_TYPE(hi) == IDT_GATE_INTERRUPT && g->lguest_data)
+		g->lguest_data->irq_enabled = 0;
+	return true;
+}
+
+/* Hand a trap the host took to the guest's own handler. False if the
+ * guest was killed instead (no handler, or no stack to push onto). */
+bool reflect_trap(struct guest *g, unsigned vector)
+{
+	g->stats.reflected_traps++;
+	return deliver(g, vector, vector < 32 && vector_has_error_code(vector));
+}
+
+/* Mark virtual IRQ irq pending. True if that should wake the guest from
+ * HC_HALT: the IRQ is not blocked. */
+bool irq_raise(struct guest *g, unsigned irq)
+{
+	g->irqs_pending |= 1u << irq;
+	return g->lguest_data && !(g->lguest_data->blocked_interrupts & (1u << irq));
+}
+
+/* Would a pending interrupt wake the guest from HC_HALT now? */
+bool irq_wakeable(const struct guest *g)
+{
+	return g->lguest_data && (g->irqs_pending & ~g->lguest_data->blocked_interrupts);
+}
+
+static void write_wallclock(struct guest *g)
+{
+	uint64_t ns = wallclock_ns();
+
+	g->lguest_data->time.tv_sec = (int32_t)(ns / 1000000000u);
+	g->lguest_data->time.tv_nsec = (int32_t)(ns % 1000000000u);
+}
+
+/* Before every entry: deliver the lowest pending, unblocked virtual IRQ if
+ * the guest can take it now: its virtual IF is on (or it sits on its iret
+ * instruction, whose frame's IF then counts), and its gate is present.
+ * Otherwise irq_pending tells the guest to ask (SEND_INTERRUPTS) once it
+ * enables interrupts again. */
+void irq_deliver(struct guest *g)
+{
+	struct lguest_data *ld = g->lguest_data;
+	struct guest_regs *r = g->regs;
+
+	if (!ld)
+		return;
+	uint32_t pending = g->irqs_pending & ~ld->blocked_interrupts;
+	if (!pending) {
+		ld->irq_pending = 0;
+		return;
+	}
+	unsigned irq = __builtin_ctz(pending);
+	unsigned vector = LGUEST_IRQ_VECTOR_BASE + irq;
+
+	if (r->eip == g->noirq_iret && g->noirq_iret) {
+		/* On top of the iret frame: finish the iret first, then take
+		 * the interrupt where it would have returned to. Everything
+		 * read here is the guest's; the sanitiser checks it before
+		 * entry like any other register. */
+		uint32_t eip, cs, eflags, esp = r->esp, ss = r->ss;
+		if (!read_guest_word(g, esp, &eip) || !read_guest_word(g, esp + 4, &cs) ||
+		    !read_guest_word(g, esp + 8, &eflags))
+			return;		/* the iret itself will fault */
+		if (!(eflags & EFLAGS_IF)) {
+			ld->irq_pending = LGUEST_IF;
+			return;
+		}
+		if ((cs & 3) != GUEST_PL) {
+			uint32_t frame = r->esp;
+			if (!read_guest_word(g, frame + 12, &esp) ||
+			    !read_guest_word(g, frame + 16, &ss))
+				return;
+		} else {
+			esp += 12;
+		}
+		if (!(g->idt_hi[vector] & GATE_P))
+			return;
+		r->eip = eip;
+		r->cs = cs;
+		r->eflags = eflags;
+		r->esp = esp;
+		r->ss = ss;
+		ld->irq_enabled = LGUEST_IF;
+	} else if (!(ld->irq_enabled & LGUEST_IF)) {
+		ld->irq_pending = LGUEST_IF;
+		return;
+	} else if (!(g->idt_hi[vector] & GATE_P)) {
+		return;
+	}
+	if (!deliver(g, vector, false))
+		return;
+	g->irqs_pending &= ~(1u << irq);
+	if (irq == RV_IRQ_TIMER)
+		g->stats.timer_irqs++;
+	write_wallclock(g);
+	ld->irq_pending = (g->irqs_pending & ~ld->blocked_interrupts) ? LGUEST_IF : 0;
+}

@@ -1,0 +1,37 @@
+/* Traps and interrupts on the guest's side: reflecting a trap onto the
+ * guest's stack as the CPU would, virtual interrupts, the guest's IDT and
+ * direct traps, instruction emulation, and lazy FPU switching. */
+#ifndef RV_TRAPS_H
+#define RV_TRAPS_H
+
+#include <types.h>
+
+struct guest;
+
+/* Vectors the CPU pushes an error code for (SDM Vol. 3A, 6.13). */
+static inline bool vector_has_error_code(unsigned v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17;
+}
+
+/* idt.c */
+void traps_init_guest(struct guest *g);
+void idt_load_entry(struct guest *g, uint32_t vector, uint32_t lo, uint32_t hi);
+void idt_refresh(struct guest *g, unsigned vector);
+
+/* reflect.c */
+bool reflect_trap(struct guest *g, unsigned vector);
+bool irq_raise(struct guest *g, unsigned irq);
+bool irq_wakeable(const struct guest *g);
+void irq_deliver(struct guest *g);
+
+/* emulate.c */
+bool emulate_gp(struct guest *g);
+
+/* fpu.c */
+void fpu_init_guest(struct guest *g);
+void fpu_before_entry(struct guest *g);
+bool fpu_handle_nm(struct guest *g);
+void fpu_forget(struct guest *g);
+
+#endif
