@@ -86,6 +86,8 @@ $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
 # --- guests, test modules, ISO ----------------------------------------------
 
 include guests/rt/rt.mk
+-include guests/newlib/newlib.mk
+-include guests/tests/tests.mk
 include test/unit/unit.mk
 
 TESTMODS := $(BUILD)/testmods/.stamp
