@@ -19,7 +19,8 @@ MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
-	core/modules.c core/guest.c core/console.c core/run.c core/sched.c
+	core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
+	core/bench.c
 LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
@@ -88,6 +89,10 @@ $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
 include guests/rt/rt.mk
 -include guests/newlib/newlib.mk
 -include guests/tests/tests.mk
+-include guests/paging.mk
+include guests/bench/bench.mk
+# Every fragment above added to GUEST_ELFS; rt.mk's rule saw only its own.
+guests: $(GUEST_ELFS)
 include test/unit/unit.mk
 
 TESTMODS := $(BUILD)/testmods/.stamp
@@ -138,6 +143,12 @@ PYTEST_ARGS ?=
 .PHONY: test
 test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
 	$(PYTEST) test $(PYTEST_ARGS)
+
+# --- benchmarks -------------------------------------------------------------
+
+.PHONY: bench
+bench: deps all $(BUILD)/guests/bench.elf
+	$(PYTHON) tools/bench.py --build $(BUILD)
 
 .PHONY: clean
 clean:

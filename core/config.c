@@ -134,6 +134,13 @@ static bool set_quiet(const struct cmd_word *w __unused, struct hv_config *c,
 	return true;
 }
 
+static bool set_bench(const struct cmd_word *w __unused, struct hv_config *c,
+		      char *buf __unused, size_t len __unused)
+{
+	c->bench = true;
+	return true;
+}
+
 static const struct hv_option hv_options[] = {
 	{ "loglevel",  false, set_loglevel },
 	{ "timeslice", false, set_timeslice },
@@ -142,6 +149,7 @@ static const struct hv_option hv_options[] = {
 	{ "fault",     false, set_fault },
 	{ "drain",     false, set_drain },
 	{ "quiet",     true,  set_quiet },
+	{ "bench",     true,  set_bench },
 };
 
 static const struct hv_config hv_defaults = {

@@ -20,6 +20,7 @@ struct hv_config {
 	char fault[HV_FAULT_MAX];
 	uint32_t drain_bps;	/* drain=BYTES per second for the console; 0 = no limit */
 	bool quiet;		/* quiet: no boot report, only warnings and errors */
+	bool bench;		/* bench: measure native baselines, time world switches */
 };
 
 /* What a guest's exit (SHUTDOWN) or crash (killed) leads to. */

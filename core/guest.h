@@ -31,6 +31,7 @@ struct guest_stats {
 	uint64_t emulated;
 	uint64_t cpu_ns;
 	uint64_t context_switches;
+	uint64_t min_switch;		/* bench: least Switcher round trip */
 };
 
 struct guest {

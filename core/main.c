@@ -3,6 +3,7 @@
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 #include <boot/boot.h>
+#include <core/bench.h>
 #include <core/config.h>
 #include <core/log.h>
 #include <core/guest.h>
@@ -137,7 +138,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	if (!bootinfo_parse(magic, info_phys))
 		panic("boot: not started by a Multiboot loader");
 	hv_config_parse(boot_record.cmdline, &hv_config, config_warning, NULL);
-	log_level = hv_config.log_level;
+	log_level = hv_config.quiet ? LOG_WARN : hv_config.log_level;
 	if (hv_config.console_vga)
 		vga_init();
 	power_set_debug_exit(hv_config.exit_qemu);
@@ -165,6 +166,8 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	timer_selftest();
 	memory_report(free_at_start);
 
+	if (hv_config.bench)
+		bench_native();
 	if (hv_config.fault[0])
 		deliberate_fault(hv_config.fault);
 

@@ -4,6 +4,7 @@
  * wait in a FIFO ring, so picking costs the same for 1 guest or 64. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
+#include <core/bench.h>
 #include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
@@ -152,7 +153,10 @@ bool sched_loop(void)
 	for (unsigned i = 0; i < nr_all; i++)
 		ok &= ended_as_expected(all[i]);
 	summary();
-	for (unsigned i = 0; i < nr_all; i++)
+	for (unsigned i = 0; i < nr_all; i++) {
+		if (bench_on)
+			bench_report_guest(all[i]);
 		guest_destroy(all[i]);
+	}
 	return ok;
 }

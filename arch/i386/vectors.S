@@ -5,6 +5,7 @@
  * Exports (C view):
  *   extern const uint8_t vector_stubs[];  stub for vector v at vector_stubs + 16*v
  *   void double_fault_task(void);         EIP of the double-fault TSS
+ *   void bench_native_iret(void);         a gate target that just returns
  * Calls: void c_trap(struct trap_frame *tf);  void c_double_fault(void);
  * Every stub leaves the stack as struct trap_frame (arch.h) expects: the
  * CPU's eflags/cs/eip, an error code (a 0 pushed for vectors without one),
@@ -56,6 +57,11 @@ trap_common:
 	popl	%ds
 	popal
 	addl	$8, %esp		/* vector and error code */
+	iretl
+
+/* A gate that returns at once: the native baseline of core/bench.c. */
+	.global bench_native_iret
+bench_native_iret:
 	iretl
 
 /* Entered by a task switch through the task gate at vector 8, on the

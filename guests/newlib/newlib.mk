@@ -41,11 +41,16 @@ NEWLIB_CFLAGS := -nostdinc -isystem $(NEWLIB_INC) \
 NEWLIB_CFLAGS_FOR_TARGET := -O2 -g -march=i686 -fno-pie -fno-pic \
 	-fno-stack-protector -fno-asynchronous-unwind-tables $(NEWLIB_UNDEFS)
 
+# toolchain-facts.md's configuration, plus printf's %lld and C99 formats
+# (%zu, %hhd, %jd, %a): without them newlib prints such arguments wrong and
+# misreads every argument after them. Changing these needs the stamp gone
+# (make clean, or rm $(NEWLIB_STAMP)).
 NEWLIB_CONFIGURE := --target=$(NEWLIB_TARGET) \
 	--prefix=$(abspath $(NEWLIB_PREFIX)) \
 	--disable-newlib-supplied-syscalls --enable-newlib-nano-malloc \
 	--disable-newlib-multithread --disable-multilib --disable-libgloss \
-	--enable-newlib-io-float --disable-nls \
+	--enable-newlib-io-float --enable-newlib-io-long-long \
+	--enable-newlib-io-c99-formats --disable-nls \
 	CC_FOR_TARGET="$(CC) -m32" AS_FOR_TARGET="as --32" \
 	LD_FOR_TARGET="ld -m elf_i386" AR_FOR_TARGET=ar \
 	RANLIB_FOR_TARGET=ranlib NM_FOR_TARGET=nm OBJDUMP_FOR_TARGET=objdump \
@@ -59,22 +64,27 @@ NEWLIB_MAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make
 .PHONY: newlib
 newlib: $(NEWLIB_STAMP)
 
+# One shell, holding a lock on the folder: two makes started at once in
+# one tree (two engineers, or `make test` beside `make guests`) build it
+# once; the second waits and finds the stamp.
 $(NEWLIB_STAMP):
-	@echo "  NEWLIB  building newlib $(NEWLIB_VERSION) for $(NEWLIB_TARGET)" \
-		"(about 2 minutes, once; log in $(NEWLIB_LOG))"
 	@test -f $(NEWLIB_TARBALL) || { echo "newlib: $(NEWLIB_TARBALL)" \
 		"is missing: install newlib-source (make deps)"; exit 1; }
-	@rm -rf $(NEWLIB_SRC) $(NEWLIB_OBJDIR) $(NEWLIB_PREFIX)
-	@mkdir -p $(NEWLIB_SRC) $(NEWLIB_OBJDIR)
-	@( tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_SRC) --strip-components=1 && \
-	   cd $(NEWLIB_OBJDIR) && \
-	   ../newlib-$(NEWLIB_VERSION)/configure $(NEWLIB_CONFIGURE) && \
-	   $(NEWLIB_MAKE) -j2 all-target-newlib && \
-	   $(NEWLIB_MAKE) install-target-newlib \
-	 ) > $(NEWLIB_LOG) 2>&1 || { \
+	@mkdir -p $(NEWLIB_DIR)
+	@exec 9> $(NEWLIB_DIR)/.lock; flock 9; test -f $@ && exit 0; \
+	echo "  NEWLIB  building newlib $(NEWLIB_VERSION) for $(NEWLIB_TARGET)" \
+		"(about 2 minutes, once; log in $(NEWLIB_LOG))"; \
+	rm -rf $(NEWLIB_SRC) $(NEWLIB_OBJDIR) $(NEWLIB_PREFIX); \
+	mkdir -p $(NEWLIB_SRC) $(NEWLIB_OBJDIR); \
+	( tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_SRC) --strip-components=1 && \
+	  cd $(NEWLIB_OBJDIR) && \
+	  ../newlib-$(NEWLIB_VERSION)/configure $(NEWLIB_CONFIGURE) && \
+	  $(NEWLIB_MAKE) -j2 all-target-newlib && \
+	  $(NEWLIB_MAKE) install-target-newlib \
+	) > $(NEWLIB_LOG) 2>&1 || { \
 		echo "newlib: build failed; the end of $(NEWLIB_LOG):"; \
-		tail -n 40 $(NEWLIB_LOG); exit 1; }
-	@touch $@
+		tail -n 40 $(NEWLIB_LOG); exit 1; }; \
+	touch $@
 
 # --- the system calls newlib needs (guests/libc) ---------------------------
 
@@ -116,9 +126,16 @@ $(foreach s,$(RV_NEWLIB_SAMPLES),$(eval \
 	$(call rv_newlib_guest,$(s),guests/samples/newlib/$(s).c)))
 
 # `make guest NAME=prog SRC=... LIBC=newlib`: rt.mk has declared it as a
-# plain guest; put it on newlib.
+# plain guest from SRC; put it on newlib. A NAME the tree already declares
+# with other sources is refused: that guest is not the user's to change.
 ifeq ($(LIBC),newlib)
 ifneq ($(NAME),)
+ifneq ($(SRC),)
+ifeq ($(RV_OBJS_$(NAME)),$(patsubst %,$(BUILD)/guests/obj/$(NAME)/%.o,$(SRC)))
 $(eval $(call rv_newlib_guest_vars,$(NAME)))
+else
+$(error LIBC=newlib: guest '$(NAME)' already exists in the tree; pick another NAME)
+endif
+endif
 endif
 endif

@@ -1,0 +1,2 @@
+# The benchmark guest (make bench): guests/bench/.
+$(eval $(call rv_guest,bench,guests/bench/bench.c guests/bench/bench_entry.S))
