@@ -348,6 +348,12 @@ static bool set_expect(const struct cmd_word *w, struct guest_config *g,
 	return true;
 }
 
+static bool set_restarts(const struct cmd_word *w, struct guest_config *g,
+			 char *buf, size_t len)
+{
+	return number_in(w, 0, 1000000, &g->restarts, buf, len);
+}
+
 static const struct guest_option guest_options[] = {
 	{ "name",     set_name },
 	{ "mem",      set_mem },
@@ -356,6 +362,7 @@ static const struct guest_option guest_options[] = {
 	{ "on_exit",  set_on_exit },
 	{ "on_crash", set_on_crash },
 	{ "expect",   set_expect },
+	{ "restarts", set_restarts },
 };
 
 /* Applies one option word; false with the reason in buf (empty: unknown). */
@@ -422,6 +429,7 @@ int guest_config_parse(const char *modstr, unsigned index,
 	out->cap = 0;
 	out->on_exit = GUEST_STOP;
 	out->on_crash = GUEST_STOP;
+	out->restarts = GUEST_RESTARTS_DEFAULT;
 	if (err && errlen)
 		err[0] = '\0';
 

@@ -43,6 +43,7 @@ struct guest_config {
 	uint32_t cap;			/* cap=PERCENT 1..100; 0 = no cap */
 	enum guest_policy on_exit;	/* on_exit=stop|restart */
 	enum guest_policy on_crash;	/* on_crash=stop|restart */
+	uint32_t restarts;		/* restarts=N: most restarts by policy */
 	enum guest_expect expect;	/* expect=exit|exit:N|killed|any */
 	int expect_status;
 	char args[CMDLINE_MAX];		/* everything after a standalone `--` */

@@ -39,7 +39,12 @@ struct guest {
 	unsigned id;
 	const struct guest_spec *spec;
 	enum guest_state run_state;
-	bool queued;			/* in the scheduler's run queue */
+	/* The scheduler's bookkeeping (core/sched.c). */
+	bool queued;			/* in a run queue */
+	bool throttled;			/* used up its cap in this window */
+	int64_t credit_ns;		/* CPU left in this round */
+	uint64_t cap_used_ns;		/* CPU used in this cap window */
+	unsigned restarts;		/* how many times this guest was restarted */
 
 	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */
 	uint32_t mem_base;

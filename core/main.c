@@ -174,20 +174,19 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	modules_scan();
 	switcher_init();
 	pr_info("memory: %u frames free before the guests start", frame_free_count());
+	static struct guest *guests[MAX_MODULES];
 	unsigned started = 0;
 	for (unsigned i = 0; i < nr_guest_specs; i++) {
 		struct guest *g = guest_create(&guest_specs[i], started);
-		if (g) {
-			sched_add(g);
-			started++;
-		}
+		if (g)
+			guests[started++] = g;
 	}
 	if (!started) {
 		pr_info("no guest to run; stopping");
 		arch_poweroff(RV_EXIT_PASS);
 	}
 	pr_info("starting %u guest%s", started, started == 1 ? "" : "s");
-	bool ok = sched_loop();
+	bool ok = sched_loop(guests, started);
 	pr_info("every guest has ended%s; stopping", ok ? "" : ", not all as expected");
 	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
 		frame_free_count(), frame_scan_free());

@@ -29,6 +29,18 @@
 /* Most memory-map entries kept from the boot loader. */
 #define MAX_MEM_REGIONS      64
 
+/* The window over which cap= is enforced: a capped guest runs at most
+ * cap% of each window, then waits for the next one. */
+#define CAP_WINDOW_NS        ULL(100000000)
+
+/* The shortest slice the scheduler hands out, so a guest nearly out of
+ * credit or cap does not cost a world switch for a few instructions. */
+#define SLICE_NS_MIN         ULL(50000)
+
+/* Restarts a guest gets under on_exit=/on_crash=restart unless its
+ * restarts= option says otherwise. */
+#define GUEST_RESTARTS_DEFAULT U(1000)
+
 /* Shadow page directories cached per guest: a process switch to one of
  * them costs no refill. The least recently used one is evicted. */
 #define SHADOW_DIRS_MAX      8

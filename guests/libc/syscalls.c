@@ -108,7 +108,7 @@ void *sbrk(ptrdiff_t incr)
 	heap_init();
 	old = heap_brk;
 	if ((incr > 0 && (uint32_t)incr > heap_limit - old) ||
-	    (incr < 0 && (uint32_t)-incr > old - heap_start)) {
+	    (incr < 0 && 0u - (uint32_t)incr > old - heap_start)) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
@@ -117,13 +117,14 @@ void *sbrk(ptrdiff_t incr)
 }
 
 /* Whether [buf, buf + len) lies in guest memory: the host kills a guest
- * that passes it anything else, so a bad pointer becomes EFAULT here. */
+ * that passes it anything else, so a bad pointer becomes EFAULT here.
+ * Without a memory map (mem_top 0) the host stays the only judge. */
 static int in_guest_memory(const void *buf, size_t len)
 {
 	uint32_t p = (uint32_t)(uintptr_t)buf;
 
 	heap_init();
-	return p < mem_top && len <= mem_top - p;
+	return mem_top == 0 || (p < mem_top && len <= mem_top - p);
 }
 
 /* ---- the console: file descriptors 0, 1 and 2 --------------------------- */

@@ -3,7 +3,7 @@
 # Included by the top-level Makefile after guests/rt/rt.mk (it uses
 # RV_CFLAGS, RT_LIB, RV_LIBGCC and rv_guest from there).
 #
-#   make newlib                              build the library (once, ~95 s)
+#   make newlib                              build the library (once, 45-95 s)
 #   make guest NAME=prog SRC="a.c" LIBC=newlib   an ad-hoc guest on newlib
 #   $(eval $(call rv_newlib_guest,NAME,SOURCES)) declare a newlib guest
 #
@@ -11,6 +11,7 @@
 # newlib's headers and linked with guests/libc/syscalls.c, libm, libc and
 # libgcc. main is reached through syscalls.c's __wrap_main, so returning
 # from main is exit(): atexit handlers run and stdio is flushed.
+# guests/newlib/guest.mk does the same for a program in its own folder.
 
 NEWLIB_VERSION := 3.3.0
 NEWLIB_TARBALL := /usr/src/newlib/newlib-$(NEWLIB_VERSION).tar.xz
