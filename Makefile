@@ -91,6 +91,7 @@ include guests/rt/rt.mk
 -include guests/tests/tests.mk
 -include guests/paging.mk
 include guests/bench/bench.mk
+include guests/sched/sched.mk
 # Every fragment above added to GUEST_ELFS; rt.mk's rule saw only its own.
 guests: $(GUEST_ELFS)
 include test/unit/unit.mk
@@ -142,7 +143,7 @@ PYTEST_ARGS ?=
 
 .PHONY: test
 test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
-	$(PYTEST) test $(PYTEST_ARGS)
+	$(PYTEST) $(or $(PYTEST_ARGS),test)
 
 # --- benchmarks -------------------------------------------------------------
 

@@ -141,6 +141,13 @@ static bool set_bench(const struct cmd_word *w __unused, struct hv_config *c,
 	return true;
 }
 
+static bool set_color(const struct cmd_word *w __unused, struct hv_config *c,
+		      char *buf __unused, size_t len __unused)
+{
+	c->color = true;
+	return true;
+}
+
 static const struct hv_option hv_options[] = {
 	{ "loglevel",  false, set_loglevel },
 	{ "timeslice", false, set_timeslice },
@@ -150,6 +157,7 @@ static const struct hv_option hv_options[] = {
 	{ "drain",     false, set_drain },
 	{ "quiet",     true,  set_quiet },
 	{ "bench",     true,  set_bench },
+	{ "color",     true,  set_color },
 };
 
 static const struct hv_config hv_defaults = {
@@ -354,6 +362,19 @@ static bool set_restarts(const struct cmd_word *w, struct guest_config *g,
 	return number_in(w, 0, 1000000, &g->restarts, buf, len);
 }
 
+/* cpu_limit=DURATION: the guest is killed once it has used this much CPU
+ * (0, the default: no limit). */
+static bool set_cpu_limit(const struct cmd_word *w, struct guest_config *g,
+			  char *buf, size_t len)
+{
+	uint64_t ns;
+
+	if (!parse_duration_ns(w->val, w->val_len, &ns))
+		return why(buf, len, "not a duration (a number and ns|us|ms|s)");
+	g->cpu_limit_ns = ns;
+	return true;
+}
+
 static const struct guest_option guest_options[] = {
 	{ "name",     set_name },
 	{ "mem",      set_mem },
@@ -363,6 +384,7 @@ static const struct guest_option guest_options[] = {
 	{ "on_crash", set_on_crash },
 	{ "expect",   set_expect },
 	{ "restarts", set_restarts },
+	{ "cpu_limit", set_cpu_limit },
 };
 
 /* Applies one option word; false with the reason in buf (empty: unknown). */

@@ -21,6 +21,7 @@ struct hv_config {
 	uint32_t drain_bps;	/* drain=BYTES per second for the console; 0 = no limit */
 	bool quiet;		/* quiet: no boot report, only warnings and errors */
 	bool bench;		/* bench: measure native baselines, time world switches */
+	bool color;		/* color: ANSI colours on the console (a terminal) */
 };
 
 /* What a guest's exit (SHUTDOWN) or crash (killed) leads to. */
@@ -44,6 +45,7 @@ struct guest_config {
 	enum guest_policy on_exit;	/* on_exit=stop|restart */
 	enum guest_policy on_crash;	/* on_crash=stop|restart */
 	uint32_t restarts;		/* restarts=N: most restarts by policy */
+	uint64_t cpu_limit_ns;		/* cpu_limit=DURATION; 0 = none */
 	enum guest_expect expect;	/* expect=exit|exit:N|killed|any */
 	int expect_status;
 	char args[CMDLINE_MAX];		/* everything after a standalone `--` */

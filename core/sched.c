@@ -164,6 +164,9 @@ static void run_slice(struct guest *g)
 		uint64_t left = cap_allowance(g) - MIN(g->cap_used_ns, cap_allowance(g));
 		slice = MIN(slice, (int64_t)left);
 	}
+	if (g->spec->config.cpu_limit_ns)
+		slice = MIN(slice, (int64_t)(g->spec->config.cpu_limit_ns - MIN(g->stats.cpu_ns,
+							g->spec->config.cpu_limit_ns)));
 	slice = MAX(slice, (int64_t)SLICE_NS_MIN);
 
 	uint64_t start = time_ns();
@@ -190,6 +193,9 @@ static void run_slice(struct guest *g)
 		if (g->cap_used_ns >= cap_allowance(g))
 			g->throttled = true;
 	}
+	if (g->spec->config.cpu_limit_ns && g->stats.cpu_ns >= g->spec->config.cpu_limit_ns)
+		kill_guest(g, "used up its cpu_limit= of %llu ms",
+			   (unsigned long long)(g->spec->config.cpu_limit_ns / 1000000));
 	if (g->run_state != GUEST_RUNNABLE || g->throttled)
 		return;
 	if (g->credit_ns > 0)

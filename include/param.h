@@ -68,8 +68,22 @@
 #define TIMESLICE_NS_DEFAULT ULL(10000000)
 
 /* A guest's console line is printed when it ends or reaches this many
- * bytes; a longer line continues on the next, marked as a continuation. */
+ * bytes; a longer line continues on the next, "[name]+ " instead of
+ * "[name] " (docs/console.md). */
 #define CONSOLE_LINE_MAX     160
+
+/* The console's output buffer, in bytes: every line, the guests' and the
+ * hypervisor's, waits here in order while drain= limits the rate to the
+ * UART. A guest whose finished line does not fit is blocked until it does. */
+#define CONSOLE_OUT_BUF      U(4096)
+
+/* Console input held per guest until it reads it, in bytes (a power of
+ * two); beyond it new bytes are dropped. */
+#define CONSOLE_IN_RING      U(256)
+
+/* Period of the console's drain event when drain= limits the rate, in
+ * nanoseconds (longer when one byte takes longer at that rate). */
+#define CONSOLE_DRAIN_TICK_NS ULL(1000000)
 
 /* Serial receive ring, in bytes (a power of two). */
 #define SERIAL_RX_RING       U(1024)
@@ -77,6 +91,12 @@
 /* Spins waiting for the UART's transmit holding register before a byte is
  * dropped, so a wedged or absent UART cannot hang the hypervisor. */
 #define SERIAL_TX_SPINS      U(100000)
+
+/* PS/2 keyboard receive ring, in characters (a power of two). */
+#define KEYBOARD_RX_RING     U(64)
+
+/* Spins waiting for the i8042 keyboard controller before giving up on it. */
+#define I8042_SPINS          U(100000)
 
 /* Pending one-shot timer events the hypervisor can hold at once. */
 #define TIMER_EVENTS_MAX     256
