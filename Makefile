@@ -13,7 +13,8 @@ BOOT_SRCS := boot/entry.S boot/bootinfo.c
 ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/trap.c arch/i386/exception.c arch/i386/cpu.c \
 	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
-	arch/i386/vga.c arch/i386/power.c arch/i386/rtc.c
+	arch/i386/vga.c arch/i386/power.c arch/i386/rtc.c \
+	arch/i386/keyboard.c
 SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
@@ -128,12 +129,15 @@ run: deps all $(DEFAULT_GUESTS)
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || [ $$? -eq 3 ]
 
+# QEMU waits for gdb; the console goes to build/debug-serial.log (gdb owns
+# the terminal). GUEST=build/guests/NAME.elf adds that guest's symbols.
 .PHONY: debug
-debug: all
+debug: deps all $(DEFAULT_GUESTS)
 	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
-		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
-		-s -S & \
-	gdb -q $(HV_ELF) -ex 'target remote :1234' -ex 'break c_boot_main' -ex continue; \
+		$(if $(MODULES),-initrd "$(MODULES)") -display none \
+		-serial file:$(BUILD)/debug-serial.log -s -S & \
+	gdb -q $(HV_ELF) $(if $(GUEST),-ex 'add-symbol-file $(GUEST)') \
+		-ex 'target remote :1234' -ex 'break c_boot_main' -ex continue; \
 	kill %1 2>/dev/null || true
 
 # --- tests ------------------------------------------------------------------
