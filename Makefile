@@ -21,7 +21,7 @@ TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
 	core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
-	core/bench.c
+	core/bench.c core/oracle.c
 LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
@@ -90,6 +90,7 @@ $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
 include guests/rt/rt.mk
 -include guests/newlib/newlib.mk
 -include guests/tests/tests.mk
+-include guests/contests/contests.mk
 -include guests/paging.mk
 include guests/bench/bench.mk
 include guests/sched/sched.mk

@@ -1,97 +1,476 @@
-/* The guests' console. Output is collected per guest into its current line
- * and printed whole, as "[name] text", so lines from different guests never
- * mix; a line longer than CONSOLE_LINE_MAX is printed in pieces, each after
- * the first marked "[name]+". Input from the serial line goes to the guest
- * with the focus: for now the first guest started that is still alive. */
+/* The console: the guests' output a whole line at a time, "[name] text",
+ * and the hypervisor's messages, in one ordered stream to the UART (and the
+ * VGA mirror), at the rate drain= allows; and console input, from the
+ * serial line and the PS/2 keyboard, to the one guest with the focus.
+ * docs/console.md describes it from the user's side. */
 #include <arch/i386/arch.h>
+#include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
 #include <core/log.h>
 #include <core/run.h>
+#include <core/timer.h>
 #include <lib/lib.h>
+#include <param.h>
 #include <traps/traps.h>
 
-#define MAX_ATTACHED 64
+extern struct hv_config hv_config;
 
-static struct guest *attached[MAX_ATTACHED];
+_Static_assert((CONSOLE_IN_RING & (CONSOLE_IN_RING - 1)) == 0,
+	       "CONSOLE_IN_RING must be a power of two");
 
-void console_attach(struct guest *g)
+/* The longest line as printed: colour, "[name]+ ", the text, '\n'. */
+#define LINE_OUT_MAX (CONSOLE_LINE_MAX + GUEST_NAME_MAX + 32)
+_Static_assert(CONSOLE_OUT_BUF >= 2 * LINE_OUT_MAX,
+	       "the output buffer must hold at least two whole lines");
+
+#define NS_PER_S      1000000000ull
+#define CTRL_A        0x01
+#define SWITCH_PRESSES 3	/* Ctrl-A this many times in a row: next guest */
+
+/* What the console keeps for each guest, by its id (its module's slot, kept
+ * across restarts). */
+struct client {
+	struct guest *g;	/* NULL: no guest in this slot now */
+	bool waiting;		/* g->line is finished and waits for room */
+	bool next_continued;	/* the line after the waiting one continues it */
+	bool fresh;		/* input arrived since the last IRQ raised */
+	uint32_t blocked;	/* times it was blocked for room */
+	uint32_t in_head, in_tail;
+	char in[CONSOLE_IN_RING];
+};
+
+static struct client clients[MAX_MODULES];
+static unsigned nr_attached;
+
+/* The output buffer: a ring of bytes not yet written to the UART, oldest
+ * at out_head. Used only while buffering: drain= is set, a guest is
+ * attached, and no panic has begun. Otherwise output is written at once. */
+static char out_buf[CONSOLE_OUT_BUF];
+static uint32_t out_head, out_len;
+static bool buffering, emergency;
+
+/* The drain: a timer event writes what the rate allows since drain_spent,
+ * the time up to which the rate's budget has been used. */
+static struct timer_event drain_event;
+static uint64_t drain_spent, drain_period;
+
+/* Guests whose finished line waits for room, in the order they came. */
+static struct client *waiters[MAX_MODULES];
+static unsigned wait_head, wait_len;
+
+/* Input: the slot with the focus, Ctrl-A presses held back, and the last
+ * guest told it has the focus (the user hears when that changes). */
+static unsigned focus_slot;
+static unsigned ctrl_a_held;
+static struct client *announced;
+static bool any_fresh;		/* some client's fresh is set */
+
+/* Colours of the guests' "[name]" prefixes, by id: ANSI SGR foregrounds,
+ * red last since it reads as an error. */
+static const char *const palette[] = {
+	"32", "33", "34", "35", "36", "92", "93", "94", "95", "96", "31", "91",
+};
+
+static struct client *client_of(const struct guest *g)
 {
-	for (unsigned i = 0; i < MAX_ATTACHED; i++)
-		if (!attached[i]) {
-			attached[i] = g;
-			return;
-		}
+	ASSERT(g->id < MAX_MODULES);
+	return &clients[g->id];
 }
 
-void console_detach(struct guest *g)
+/* --- the output buffer --------------------------------------------------- */
+
+/* Writes the n oldest buffered bytes to the UART. Interrupts disabled. */
+static void out_write_oldest(uint32_t n)
 {
-	for (unsigned i = 0; i < MAX_ATTACHED; i++)
-		if (attached[i] == g)
-			attached[i] = NULL;
+	ASSERT(n <= out_len);
+	while (n) {
+		uint32_t chunk = MIN(n, CONSOLE_OUT_BUF - out_head);
+
+		serial_write(out_buf + out_head, chunk);
+		out_head = (out_head + chunk) % CONSOLE_OUT_BUF;
+		out_len -= chunk;
+		n -= chunk;
+	}
 }
 
-static struct guest *focus(void)
+/* Appends n bytes the buffer has room for and makes sure the drain will
+ * run. Interrupts disabled. */
+static void out_append(const char *s, uint32_t n)
 {
-	for (unsigned i = 0; i < MAX_ATTACHED; i++)
-		if (attached[i] && guest_alive(attached[i]))
-			return attached[i];
-	return NULL;
+	ASSERT(n <= CONSOLE_OUT_BUF - out_len);
+	for (uint32_t i = 0; i < n; i++)
+		out_buf[(out_head + out_len + i) % CONSOLE_OUT_BUF] = s[i];
+	out_len += n;
+	if (n && !timer_armed(&drain_event))
+		timer_arm(&drain_event, time_ns());
 }
 
-static void emit_line(struct guest *g, bool continued)
+/* Output that never waits (the hypervisor's, a dead guest's last line):
+ * buffered behind what came before when buffering, making room by writing
+ * the oldest bytes at once, beyond the rate; otherwise written at once.
+ * serial is what the UART gets, plain what the VGA mirror gets (no
+ * colour). Interrupts disabled. */
+static void out_force(const char *serial, size_t n, const char *plain, size_t pn)
 {
-	kprintf("[%s]%s %.*s\n", g->name, continued ? "+" : "", (int)g->line_len, g->line);
+	vga_write(plain, pn);
+	if (!buffering || n > CONSOLE_OUT_BUF) {
+		out_write_oldest(out_len);
+		serial_write(serial, n);
+		return;
+	}
+	if (n > CONSOLE_OUT_BUF - out_len)
+		out_write_oldest(n - (CONSOLE_OUT_BUF - out_len));
+	out_append(serial, n);
+}
+
+/* Writes everything buffered at once. Any context. */
+void console_flush(void)
+{
+	uint32_t flags = irq_save();
+
+	out_write_oldest(out_len);
+	irq_restore(flags);
+}
+
+/* The way down (panic, a fatal exception): flush, then write every later
+ * message at once, with no buffer and no timer to depend on. */
+void console_emergency(void)
+{
+	uint32_t flags = irq_save();
+
+	emergency = true;
+	buffering = false;
+	out_write_oldest(out_len);
+	irq_restore(flags);
+}
+
+/* A hypervisor message, from log.c; any context. It never blocks and is
+ * never dropped; its place in the stream is where it was written. */
+void console_write_hv(const char *s, size_t n)
+{
+	uint32_t flags = irq_save();
+
+	out_force(s, n, s, n);
+	irq_restore(flags);
+}
+
+/* --- guests' lines ------------------------------------------------------- */
+
+/* The guest's finished line as printed, coloured or plain; its length. */
+static size_t format_line(const struct guest *g, bool continued, bool color,
+			  char *buf)
+{
+	int n;
+
+	if (color)
+		n = snprintf(buf, LINE_OUT_MAX, "\033[%sm[%s]%s\033[0m ",
+			     palette[g->id % ARRAY_SIZE(palette)], g->name,
+			     continued ? "+" : "");
+	else
+		n = snprintf(buf, LINE_OUT_MAX, "[%s]%s ", g->name, continued ? "+" : "");
+	memcpy(buf + n, g->line, g->line_len);	/* memcpy: the text may hold NULs */
+	buf[n + g->line_len] = '\n';
+	return (size_t)n + g->line_len + 1;
+}
+
+/* Puts g's finished line into the output if it fits, or at any cost when
+ * forced; false if it did not fit (the caller decides what waits).
+ * Interrupts disabled. */
+static bool emit_line(struct guest *g, bool forced)
+{
+	char buf[LINE_OUT_MAX], plain[LINE_OUT_MAX];
+	size_t n = format_line(g, g->line_continued, hv_config.color, buf);
+	size_t pn = format_line(g, g->line_continued, false, plain);
+
+	if (forced)
+		out_force(buf, n, plain, pn);
+	else if (!buffering) {
+		serial_write(buf, n);
+		vga_write(plain, pn);
+	} else if (n <= CONSOLE_OUT_BUF - out_len) {
+		out_append(buf, n);
+		vga_write(plain, pn);
+	} else {
+		return false;
+	}
 	g->line_len = 0;
+	return true;
 }
 
-/* Take len bytes of the guest's output. Returns how many were taken: all
- * of them, since a full line is printed at once. */
+/* g's current line is finished (by '\n', or full when next_continued):
+ * print it, or block g with it until there is room. False if g blocked.
+ * Lines wait in order: while one waits, every later one waits too. */
+static bool finish_line(struct guest *g, bool next_continued)
+{
+	struct client *c = client_of(g);
+
+	if (!wait_len && emit_line(g, false)) {
+		g->line_continued = next_continued;
+		return true;
+	}
+	c->waiting = true;
+	c->next_continued = next_continued;
+	c->blocked++;
+	waiters[(wait_head + wait_len++) % MAX_MODULES] = c;
+	sched_block(g);
+	return false;
+}
+
+/* Lets waiting guests in, oldest first, while their lines fit. Interrupts
+ * disabled (the drain event, a guest's end). */
+static void admit_waiters(void)
+{
+	while (wait_len) {
+		struct client *c = waiters[wait_head];
+		struct guest *g = c->g;
+
+		if (!emit_line(g, false))
+			return;
+		wait_head = (wait_head + 1) % MAX_MODULES;
+		wait_len--;
+		g->line_continued = c->next_continued;
+		c->waiting = false;
+		sched_unblock(g);
+	}
+}
+
+static void forget_waiter(struct client *c)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < wait_len; i++) {
+		struct client *w = waiters[(wait_head + i) % MAX_MODULES];
+		if (w != c)
+			waiters[(wait_head + kept++) % MAX_MODULES] = w;
+	}
+	wait_len = kept;
+	c->waiting = false;
+}
+
+/* The drain event: write what the rate allowed since the budget was last
+ * spent (at most two periods' worth, so an idle console saves no burst),
+ * let waiting guests in, and come back while anything is left. */
+static void drain_tick(struct timer_event *ev)
+{
+	uint64_t now = time_ns();
+	uint64_t bps = hv_config.drain_bps;
+
+	if (now - drain_spent > 2 * drain_period)
+		drain_spent = now - 2 * drain_period;
+	uint64_t n = (now - drain_spent) * bps / NS_PER_S;
+	n = MIN(n, (uint64_t)out_len);
+	out_write_oldest((uint32_t)n);
+	drain_spent += n * NS_PER_S / bps;
+	admit_waiters();
+	if (out_len)
+		timer_arm(ev, now + drain_period);
+}
+
+/* Takes len bytes of the guest's output, from a hypercall. Returns how
+ * many were taken: all of them, unless a finished line found the buffer
+ * full; then the guest is blocked with that line, and the count includes
+ * the byte that finished it, so it is never 0 for len > 0. A line is
+ * finished by '\n' or by reaching CONSOLE_LINE_MAX bytes (what follows
+ * prints as "[name]+ ..."); '\r' is dropped. */
 uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len)
 {
+	if (client_of(g)->waiting)
+		return 0;	/* only from the async ring, which ignores it */
 	for (uint32_t i = 0; i < len; i++) {
 		char c = buf[i];
+
+		if (c == '\r')
+			continue;
 		if (c == '\n') {
-			emit_line(g, g->line_continued);
-			g->line_continued = false;
-		} else if (c != '\r') {
-			if (g->line_len == CONSOLE_LINE_MAX) {
-				emit_line(g, g->line_continued);
-				g->line_continued = true;
-			}
-			g->line[g->line_len++] = c;
+			/* A line of exactly CONSOLE_LINE_MAX went out whole. */
+			if (!g->line_len && g->line_continued)
+				g->line_continued = false;
+			else if (!finish_line(g, false))
+				return i + 1;
+			continue;
 		}
+		g->line[g->line_len++] = c;
+		if (g->line_len == CONSOLE_LINE_MAX && !finish_line(g, true))
+			return i + 1;
 	}
 	return len;
 }
 
-/* Print what is left of the guest's last line, when it ends. */
+/* The guest has ended: print its waiting line and what is left of its last
+ * one, now (they cannot wait for a guest that will not run again). */
 void console_flush_guest(struct guest *g)
 {
+	struct client *c = client_of(g);
+	uint32_t flags = irq_save();
+
+	if (c->waiting) {
+		forget_waiter(c);
+		emit_line(g, true);
+		g->line_continued = c->next_continued;
+	}
 	if (g->line_len)
-		emit_line(g, g->line_continued);
+		emit_line(g, true);
 	g->line_continued = false;
+	admit_waiters();
+	irq_restore(flags);
+	if (c->blocked)
+		pr_info("console: guest %s waited for room in the output buffer %u times",
+			g->name, c->blocked);
 }
 
-/* Console input for the guest: bytes from the serial line if it has the
- * focus, none otherwise. */
+/* --- guests coming and going --------------------------------------------- */
+
+/* The console's machinery starts with the first guest: the keyboard, and
+ * the drain when drain= limits the rate. Before that only the hypervisor
+ * writes, at once. */
+void console_attach(struct guest *g)
+{
+	static bool started;
+	struct client *c = client_of(g);
+	uint32_t flags = irq_save();
+
+	if (!started) {
+		started = true;
+		keyboard_init();
+		timer_event_init(&drain_event, drain_tick, NULL);
+	}
+	memset(c, 0, sizeof(*c));
+	c->g = g;
+	if (nr_attached++ == 0 && hv_config.drain_bps && !emergency) {
+		buffering = true;
+		drain_period = MAX(CONSOLE_DRAIN_TICK_NS,
+				   NS_PER_S / hv_config.drain_bps + 1);
+		drain_spent = time_ns();
+	}
+	irq_restore(flags);
+}
+
+/* When the last guest goes, everything buffered is written and output is
+ * immediate again: the hypervisor's last words must not wait for a timer
+ * on a machine about to power off. */
+void console_detach(struct guest *g)
+{
+	struct client *c = client_of(g);
+	uint32_t flags = irq_save();
+
+	if (c->g == g) {
+		if (c->waiting)
+			forget_waiter(c);
+		c->g = NULL;
+		if (--nr_attached == 0) {
+			buffering = false;
+			timer_cancel(&drain_event);
+			out_write_oldest(out_len);
+		}
+	}
+	irq_restore(flags);
+}
+
+/* --- input --------------------------------------------------------------- */
+
+/* The guest input goes to: the focused slot's, or the next live one after
+ * it when that slot's guest is gone. NULL when no guest lives. */
+static struct client *focused(void)
+{
+	for (unsigned k = 0; k < MAX_MODULES; k++) {
+		struct client *c = &clients[(focus_slot + k) % MAX_MODULES];
+		if (c->g && guest_alive(c->g))
+			return c;
+	}
+	return NULL;
+}
+
+static void announce(struct client *c)
+{
+	announced = c;
+	kprintf("ringvisor: console: input now goes to %s\n", c->g->name);
+}
+
+/* Triple Ctrl-A: the focus moves to the next live guest, by slot. */
+static void focus_next(void)
+{
+	struct client *cur = focused();
+
+	if (!cur)
+		return;
+	focus_slot = (unsigned)(cur - clients) + 1;
+	announce(focused());
+}
+
+/* One byte for the focused guest, kept until it reads it (dropped if its
+ * ring is full). The user hears of a focus that moved on its own. */
+static void deliver(char ch)
+{
+	struct client *c = focused();
+
+	if (!c)
+		return;
+	if (announced && c != announced)
+		announce(c);
+	announced = c;
+	if (c->in_head - c->in_tail < CONSOLE_IN_RING) {
+		c->in[c->in_head++ & (CONSOLE_IN_RING - 1)] = ch;
+		c->fresh = any_fresh = true;
+	}
+}
+
+/* One typed byte: Ctrl-A is held back until it is known not to be part of
+ * a switch, Xen's way; then the held ones go to the guest before it. */
+static void input_byte(char ch)
+{
+	if (ch == CTRL_A) {
+		if (++ctrl_a_held == SWITCH_PRESSES) {
+			ctrl_a_held = 0;
+			focus_next();
+		}
+		return;
+	}
+	for (; ctrl_a_held; ctrl_a_held--)
+		deliver(CTRL_A);
+	deliver(ch);
+}
+
+/* Moves what the serial line and the keyboard received to the guests, and
+ * raises RV_IRQ_CONSOLE in each guest that got something. Interrupts
+ * disabled. */
+static void pump_input(void)
+{
+	int ch;
+
+	while ((ch = serial_getc()) >= 0)
+		input_byte((char)ch);
+	while ((ch = keyboard_getc()) >= 0)
+		input_byte((char)ch);
+	if (!any_fresh)
+		return;
+	any_fresh = false;
+	for (unsigned i = 0; i < MAX_MODULES; i++) {
+		struct client *c = &clients[i];
+
+		if (!c->fresh)
+			continue;
+		c->fresh = false;
+		if (c->g && guest_alive(c->g) && irq_raise(c->g, RV_IRQ_CONSOLE))
+			sched_wake(c->g);
+	}
+}
+
+/* Console input for the guest, from a hypercall: up to len bytes typed
+ * while it had the focus, 0 when none waits. */
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len)
 {
+	struct client *c = client_of(g);
 	uint32_t n = 0;
-	int c;
 
-	if (g != focus())
-		return 0;
-	while (n < len && (c = serial_getc()) >= 0)
-		buf[n++] = (char)c;
+	pump_input();
+	while (n < len && c->in_tail != c->in_head)
+		buf[n++] = c->in[c->in_tail++ & (CONSOLE_IN_RING - 1)];
 	return n;
 }
 
-/* Raise the console interrupt in the focused guest while input waits. */
+/* From the run loop, interrupts disabled: hand new input to the guests. */
 void console_input_poll(void)
 {
-	struct guest *g;
-
-	if (serial_rx_pending() && (g = focus()) && irq_raise(g, RV_IRQ_CONSOLE))
-		sched_wake(g);
+	pump_input();
 }

@@ -1,5 +1,6 @@
-/* The guests' console: each guest's output, a line at a time, prefixed
- * with its name so that guests never interleave inside a line. */
+/* The console: each guest's output, a line at a time, prefixed with its
+ * name so that guests never interleave inside a line; the hypervisor's
+ * messages in the same ordered stream; input to the focused guest. */
 #ifndef RV_CONSOLE_H
 #define RV_CONSOLE_H
 
@@ -8,6 +9,9 @@
 struct guest;
 
 /* console.c */
+void console_write_hv(const char *s, size_t n);	/* log.c's sink */
+void console_flush(void);
+void console_emergency(void);
 void console_attach(struct guest *g);
 void console_detach(struct guest *g);
 uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len);

@@ -7,6 +7,7 @@
 #include <core/console.h>
 #include <core/guest.h>
 #include <core/log.h>
+#include <core/oracle.h>
 #include <core/run.h>
 #include <lib/lib.h>
 #include <mm/frame.h>
@@ -81,7 +82,13 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	g->id = id;
 	g->spec = spec;
 	g->mem_size = cfg->mem;
-	g->mem_base = frame_alloc_contig(cfg->mem / PAGE_SIZE, 1);
+	/* One guard frame below and one above: the oracle checks them. */
+	uint32_t block = frame_alloc_contig(cfg->mem / PAGE_SIZE + 2, 1);
+	if (block) {
+		oracle_guard_fill(block);
+		oracle_guard_fill(block + PAGE_SIZE + cfg->mem);
+		g->mem_base = block + PAGE_SIZE;
+	}
 	g->regs_page = alloc_page_zeroed();
 	g->state = alloc_page_zeroed();
 	if (!g->mem_base || !g->regs_page || !g->state) {
@@ -115,8 +122,11 @@ void guest_destroy(struct guest *g)
 	fpu_forget(g);
 	if (g->regs)
 		shadow_destroy(g);
-	if (g->mem_base)
-		frame_free_contig(g->mem_base, g->mem_size / PAGE_SIZE);
+	if (g->mem_base) {
+		oracle_guard_check(g->mem_base - PAGE_SIZE, g->name, "below");
+		oracle_guard_check(g->mem_base + g->mem_size, g->name, "above");
+		frame_free_contig(g->mem_base - PAGE_SIZE, g->mem_size / PAGE_SIZE + 2);
+	}
 	if (g->regs_page)
 		frame_free((uint32_t)g->regs_page);
 	if (g->state)

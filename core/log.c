@@ -2,19 +2,20 @@
  * the way down for panic() and failed assertions. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
+#include <core/console.h>
 #include <core/log.h>
 #include <exitcode.h>
 #include <lib/lib.h>
 
 int log_level = LOG_INFO;
 
+/* Every message goes through the console's output buffer, behind the
+ * guests' lines written before it (core/console.c); one call is never
+ * split. panic() and assert_fail() switch the console to immediate writes
+ * first. */
 static void console_out(const char *s, size_t n)
 {
-	uint32_t flags = irq_save();	/* one line is never split by an IRQ */
-
-	serial_write(s, n);
-	vga_write(s, n);
-	irq_restore(flags);
+	console_write_hv(s, n);
 }
 
 void kvprintf(const char *fmt, va_list ap)
@@ -68,6 +69,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	cli();
+	console_emergency();
 	kprintf("ringvisor: PANIC: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
@@ -79,6 +81,7 @@ void panic(const char *fmt, ...)
 void assert_fail(const char *expr, const char *file, int line, const char *func)
 {
 	cli();
+	console_emergency();
 	kprintf("ringvisor: PANIC: assertion failed: %s at %s:%d in %s()\n",
 		expr, file, line, func);
 	die();

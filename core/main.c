@@ -8,6 +8,7 @@
 #include <core/log.h>
 #include <core/guest.h>
 #include <core/modules.h>
+#include <core/oracle.h>
 #include <core/run.h>
 #include <core/timer.h>
 #include <exitcode.h>
@@ -174,6 +175,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	modules_scan();
 	switcher_init();
 	pr_info("memory: %u frames free before the guests start", frame_free_count());
+	oracle_snapshot();
 	static struct guest *guests[MAX_MODULES];
 	unsigned started = 0;
 	for (unsigned i = 0; i < nr_guest_specs; i++) {
@@ -187,8 +189,11 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	}
 	pr_info("starting %u guest%s", started, started == 1 ? "" : "s");
 	bool ok = sched_loop(guests, started);
-	pr_info("every guest has ended%s; stopping", ok ? "" : ", not all as expected");
 	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
 		frame_free_count(), frame_scan_free());
-	arch_poweroff(ok ? RV_EXIT_PASS : RV_EXIT_FAIL);
+	unsigned escapes = oracle_check();
+	pr_info("every guest has ended%s; stopping",
+		escapes ? ", and the oracle found an escape" :
+		ok ? "" : ", not all as expected");
+	arch_poweroff(ok && !escapes ? RV_EXIT_PASS : RV_EXIT_FAIL);
 }

@@ -81,6 +81,22 @@ uint32_t switcher_guest_pde(void)
 	return (uint32_t)guest_pt | PTE_P | PTE_RW;
 }
 
+/* A sum over both Switcher page tables but the two per-guest PTEs, and
+ * the PDE every shadow directory shares: the isolation oracle's. The
+ * accessed and dirty bits, which the CPU sets, do not count. */
+uint32_t switcher_checksum(void)
+{
+	const uint32_t cpu_bits = PTE_A | PTE_D;
+	uint32_t s = switcher_guest_pde();
+
+	for (unsigned i = 0; i < 1024; i++) {
+		if (i == PT_INDEX(SWITCHER_REGS) || i == PT_INDEX(SWITCHER_STATE))
+			continue;
+		s = s * 31 + (host_pt[i] & ~cpu_bits) * 7 + (guest_pt[i] & ~cpu_bits);
+	}
+	return s;
+}
+
 /* Make regs_pa and state_pa the pages at SWITCHER_REGS and SWITCHER_STATE:
  * called when a different guest is about to run. The guest's view of the
  * state page is read-only: CR0.WP makes that hold for ring 1 too. */

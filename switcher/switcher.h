@@ -80,6 +80,7 @@ void switcher_init(void);
 void switcher_state_init(struct state_page *st);
 void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa);
 uint32_t switcher_guest_pde(void);
+uint32_t switcher_checksum(void);
 uint32_t switcher_stub(unsigned vector);
 uint64_t switcher_stub_gate(unsigned vector, unsigned dpl);
 

@@ -74,6 +74,7 @@ void desc_set_df_cr3(uint32_t cr3);
 void desc_set_kernel_stack(uint32_t esp0);
 void desc_faulted_task(uint32_t *eip, uint32_t *esp, uint32_t *ebp);
 uint32_t desc_gdt_checksum(void);
+uint32_t desc_tss_checksum(void);
 
 /* idt.c: vectors.S provides the 256 stubs, idt.c the table. */
 void idt_init(void);
@@ -124,6 +125,10 @@ void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 int serial_getc(void);			/* -1 when the receive ring is empty */
 bool serial_rx_pending(void);
+
+/* keyboard.c: the PS/2 keyboard (i8042, IRQ 1), scan code set 1 to ASCII. */
+void keyboard_init(void);
+int keyboard_getc(void);		/* -1 when no character waits */
 
 /* vga.c: a mirror of the console on the 80x25 text screen. */
 void vga_init(void);

@@ -82,6 +82,13 @@ void desc_set_kernel_stack(uint32_t esp0)
 	host_tss.esp0 = esp0;
 }
 
+/* A sum over the host TSS's fields that never change after boot. */
+uint32_t desc_tss_checksum(void)
+{
+	return host_tss.ss0 * 31u + host_tss.esp0 * 7u + host_tss.iomap_base +
+	       df_tss.eip * 3u + df_tss.esp * 5u + df_tss.cr3 + df_tss.iomap_base * 11u;
+}
+
 /* A sum over the GDT and both TSSs: the security oracle compares it before
  * and after a guest runs. The busy bit of the live TSS is masked. */
 uint32_t desc_gdt_checksum(void)
