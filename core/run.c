@@ -10,6 +10,7 @@
 #include <core/run.h>
 #include <hcall/hcall.h>
 #include <mm/shadow.h>
+#include <mutation.h>
 #include <switcher/switcher.h>
 #include <traps/traps.h>
 
@@ -24,7 +25,8 @@ static bool sanitise(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
 
-	r->eflags = (r->eflags | EFLAGS_IF | 0x2) & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
+	if (!MUTATED(MUT_EFLAGS_SANITISER))
+		r->eflags = (r->eflags | EFLAGS_IF | 0x2) & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
 	if (!seg_is_guest_code(g, r->cs)) {
 		kill_guest(g, "entry with code segment %#x, which is not its own ring-1 "
 			   "or ring-3 code", r->cs);
@@ -111,7 +113,7 @@ void run_once(struct guest *g)
 		trap = g->regs->trapnum;
 	}
 
-	if (fault) {
+	if (fault && !MUTATED(MUT_SWITCHER_FAULT)) {
 		kill_guest(g, "the Switcher faulted loading its state: %s, error code %#x "
 			   "(a bad segment register or iret frame)",
 			   exception_name(fault & 0xFF), fault_error);

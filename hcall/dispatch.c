@@ -13,6 +13,7 @@
 #include <lib/lib.h>
 #include <mm/mm.h>
 #include <mm/shadow.h>
+#include <mutation.h>
 #include <traps/traps.h>
 
 typedef uint32_t (*hcall_fn)(struct guest *g, const struct hcall_args *a);
@@ -189,6 +190,9 @@ static uint32_t hc_send_interrupts(struct guest *g, const struct hcall_args *a)
 static uint32_t hc_rv_console_write(struct guest *g, const struct hcall_args *a)
 {
 	const char *buf = guest_range(g, a->arg1, a->arg2);
+
+	if (MUTATED(MUT_HCALL_POINTER))
+		buf = (const char *)(g->mem_base + a->arg1);
 
 	if (!buf) {
 		kill_guest(g, "CONSOLE_WRITE: %u bytes at %08x are outside its memory",

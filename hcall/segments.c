@@ -6,6 +6,7 @@
 #include <core/log.h>
 #include <hcall/hcall.h>
 #include <mm/mm.h>
+#include <mutation.h>
 
 /* Descriptor high word (SDM Vol. 3A, 3.4.5). */
 #define DESC_TYPE_ACCESSED  (1u << 8)
@@ -40,7 +41,7 @@ enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi
 		*lo = *hi = 0;
 		return SEG_ACCEPT;
 	}
-	if (!(*hi & DESC_S))
+	if (!(*hi & DESC_S) && !MUTATED(MUT_GDT_SYSTEM_CHECK))
 		return SEG_KILL;
 	if ((*hi & DESC_DPL_MASK) == 0)
 		*hi |= GUEST_PL << DESC_DPL_SHIFT;

@@ -13,6 +13,7 @@
 #include <mm/frame.h>
 #include <mm/mm.h>
 #include <mm/shadow.h>
+#include <mutation.h>
 #include <switcher/switcher.h>
 
 #define PD_SWITCHER   (SWITCHER_ADDR >> 22)
@@ -142,7 +143,7 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 		kill_guest(g, "page table entry %08x (for %08x) sets PSE", *pte, va);
 		return SHADOW_KILLED;
 	}
-	if (!guest_range(g, *pte & PAGE_MASK, PAGE_SIZE)) {
+	if (!guest_range(g, *pte & PAGE_MASK, PAGE_SIZE) && !MUTATED(MUT_PTE_FRAME_BOUND)) {
 		kill_guest(g, "page table entry %08x (for %08x) maps a frame beyond its "
 			   "%u KiB", *pte, va, g->mem_size / 1024);
 		return SHADOW_KILLED;

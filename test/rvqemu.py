@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
-HV_ELF = BUILD / "ringvisor.elf"
+# The image under test: make test-mutation points this at a mutant build.
+HV_ELF = Path(os.environ.get("RINGVISOR_HV", BUILD / "ringvisor.elf"))
 LOGS = BUILD / "test-logs"
 QEMU = "qemu-system-i386"
 
