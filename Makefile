@@ -89,6 +89,7 @@ $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
 
 include guests/rt/rt.mk
 -include guests/newlib/newlib.mk
+-include guests/libctest/libctest.mk
 -include guests/tests/tests.mk
 -include guests/contests/contests.mk
 -include guests/paging.mk
@@ -126,7 +127,8 @@ deps:
 
 .PHONY: run
 run: deps all $(DEFAULT_GUESTS)
-	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
+	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) \
+		-append "$(RUN_ARGS)$$([ -t 1 ] && echo ' color')" \
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || [ $$? -eq 3 ]
 

@@ -1,30 +1,50 @@
 /* Native baselines for the benchmarks, measured in the same boot as the
- * guests: the same operation done by the hypervisor on the bare machine.
- * Each figure is the least of many rdtsc-bracketed runs, less the bracket;
- * under QEMU's -icount shift=0 that is an exact instruction count. Lines
- * are "ringvisor: bench: NAME VALUE", read by tools/bench.py. */
+ * guests: the same operation done by the hypervisor on the bare machine,
+ * in ring 0. Each figure is the least of many rdtsc-bracketed runs, less
+ * the bracket; under QEMU's -icount shift=0 that is an exact instruction
+ * count. Also the hypervisor's own figures: the bare world switch, boot to
+ * the first guest instruction, memory per guest, and a timeline of which
+ * guest ran when. Lines are "ringvisor: bench: ...", read by tools/bench.py. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
+#include <benchwork.h>
 #include <core/bench.h>
 #include <core/guest.h>
 #include <core/log.h>
+#include <core/timer.h>
+#include <lib/lib.h>
+#include <mm/frame.h>
+#include <mm/mm.h>
 
 #define RUNS 200
-#define VEC_BENCH 0xF0		/* a free vector: its gate is a bare iret */
+#define VEC_BENCH 0xF0			/* a free vector: its gate is a bare iret */
+#define WINDOW    0xFF800000u		/* 4 MiB below the Switcher: never RAM */
+#define WINDOW_PAGES 64
+#define TIMELINE_MAX 4096
 
 bool bench_on;
 
 extern void bench_native_iret(void);	/* vectors.S */
+extern void bench_native_pf(void);
+uint32_t *bench_native_pt;		/* read by bench_native_pf */
+uint32_t bench_native_frame;
 
 static uint64_t bracket;
+static uint64_t boot_tsc;
 
-static uint64_t least(void (*op)(void))
+static struct {
+	uint64_t tsc;
+	uint32_t id;
+} timeline[TIMELINE_MAX];
+static unsigned timeline_len;
+
+static uint64_t least(void (*op)(unsigned), unsigned arg)
 {
 	uint64_t best = ~0ull;
 
 	for (unsigned i = 0; i < RUNS; i++) {
 		uint64_t t0 = rdtsc();
-		op();
+		op(arg);
 		uint64_t t1 = rdtsc();
 		if (t1 - t0 < best)
 			best = t1 - t0;
@@ -32,22 +52,115 @@ static uint64_t least(void (*op)(void))
 	return best > bracket ? best - bracket : 0;
 }
 
-static void op_nothing(void) {}
-
-static void op_int(void)
+static void report(const char *name, uint64_t v)
 {
+	pr_info("bench: %s %llu", name, (unsigned long long)v);
+}
+
+static void op_nothing(unsigned n) { (void)n; }
+
+static void op_int(unsigned n)
+{
+	(void)n;
 	__asm__ volatile("int %0" : : "i"(VEC_BENCH) : "memory");
 }
 
-/* The native counterpart of a trap round trip: `int` to a handler that
- * returns at once, on the bare machine. */
+/* The first write to a page of the window: a native page fault. */
+static void op_touch_window(unsigned page)
+{
+	*(volatile uint32_t *)(WINDOW + (page % WINDOW_PAGES) * PAGE_SIZE) = page;
+}
+
+static void unmap_window(void)
+{
+	for (unsigned i = 0; i < WINDOW_PAGES; i++) {
+		bench_native_pt[i] = 0;
+		invlpg(WINDOW + i * PAGE_SIZE);
+	}
+}
+
+/* A process switch on the bare machine: reload CR3, then touch four
+ * pages (code, stack and data of the next process). */
+static volatile uint32_t touch_pages[4 * PAGE_SIZE / 4] __aligned(PAGE_SIZE);
+static void op_cr3_and_touch(unsigned n)
+{
+	(void)n;
+	write_cr3(read_cr3());
+	for (unsigned p = 0; p < 4; p++)
+		touch_pages[p * PAGE_SIZE / 4]++;
+}
+
+static volatile uint64_t fired_tsc;
+static void timer_fired(struct timer_event *ev)
+{
+	(void)ev;
+	fired_tsc = rdtsc();
+}
+
+/* How late a host one-shot 100 us ahead fires: the least of 20. */
+static uint64_t native_timer_lateness(void)
+{
+	struct timer_event ev;
+	uint64_t best = ~0ull;
+
+	timer_event_init(&ev, timer_fired, NULL);
+	cli();
+	for (unsigned i = 0; i < 20; i++) {
+		fired_tsc = 0;
+		uint64_t deadline = time_ns() + 100000;
+		uint64_t tsc0 = rdtsc(), ns0 = time_ns();
+		timer_arm(&ev, deadline);
+		while (!fired_tsc)
+			idle_wait();
+		uint64_t fired_ns = ns0 + tsc_to_ns(fired_tsc - tsc0);
+		uint64_t late = fired_ns > deadline ? fired_ns - deadline : 0;
+		best = MIN(best, late);
+	}
+	sti();
+	return best;
+}
+
+/* The TSC when the hypervisor's C code started. */
+void bench_mark_boot(uint64_t tsc)
+{
+	boot_tsc = tsc;
+}
+
 void bench_native(void)
 {
 	bench_on = true;
 	bracket = 0;
-	bracket = least(op_nothing);
+	bracket = least(op_nothing, 0);
+
 	idt_set_gate(VEC_BENCH, (uint32_t)bench_native_iret, 0, false);
-	pr_info("bench: native_int %llu", (unsigned long long)least(op_int));
+	report("native_int", least(op_int, 0));
+
+	/* Page faults: a window with its own page table, every page of it
+	 * faulted in by bench_native_pf. */
+	bench_native_frame = frame_alloc();
+	paging_map(WINDOW, bench_native_frame, PTE_RW);
+	bench_native_pt = paging_table_of(WINDOW);
+	idt_set_gate(14, (uint32_t)bench_native_pf, 0, false);
+	uint64_t best = ~0ull;
+	for (unsigned round = 0; round < RUNS / WINDOW_PAGES + 1; round++) {
+		unmap_window();
+		for (unsigned p = 0; p < WINDOW_PAGES; p++) {
+			uint64_t t0 = rdtsc();
+			op_touch_window(p);
+			best = MIN(best, rdtsc() - t0);
+		}
+	}
+	unmap_window();
+	idt_init();			/* #PF is fatal again */
+	report("native_pagefault", best - bracket);
+
+	report("native_process_switch", least(op_cr3_and_touch, 0));
+	report("native_timer_lateness", native_timer_lateness());
+
+	uint64_t t0 = rdtsc();
+	uint32_t sum = bench_work(BENCH_WORK_ITERATIONS);
+	report("native_cpu_work", rdtsc() - t0);
+	pr_info("bench: native_cpu_work_checksum %u", sum);
 }
 
 /* The floor of a hypercall: the least time from entering the Switcher to
@@ -56,4 +169,32 @@ void bench_report_guest(const struct guest *g)
 {
 	pr_info("bench: %s switch_floor %llu", g->name,
 		(unsigned long long)g->stats.min_switch);
+	/* Beyond its RAM: the guest structure, the regs and state pages, the
+	 * two guard frames, and the most shadow frames it held. */
+	uint32_t bytes = ALIGN_UP(sizeof(struct guest), PAGE_SIZE) + 4 * PAGE_SIZE +
+			 g->shadow.peak_frames * PAGE_SIZE;
+	pr_info("bench: %s memory_per_guest %u", g->name, bytes);
+}
+
+void bench_first_entry(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	report("boot_to_first_guest", rdtsc() - boot_tsc);
+}
+
+void bench_timeline(const struct guest *g)
+{
+	if (timeline_len < TIMELINE_MAX)
+		timeline[timeline_len++] = (typeof(timeline[0])){ rdtsc(), g->id };
+}
+
+void bench_dump_timeline(void)
+{
+	for (unsigned i = 0; i < timeline_len; i++)
+		kprintf("ringvisor: bench: timeline %llu %u\n",
+			(unsigned long long)(timeline[i].tsc - boot_tsc), timeline[i].id);
 }

@@ -8,12 +8,17 @@
 
 struct guest;
 
-/* bench: how many of a guest's first entries the run loop times. */
-#define BENCH_TIMED_ENTRIES 64
+/* bench: the run loop times entries until a guest made this many
+ * hypercalls. */
+#define BENCH_TIMED_HCALLS 64
 
 /* bench.c */
 extern bool bench_on;
+void bench_mark_boot(uint64_t tsc);
 void bench_native(void);
 void bench_report_guest(const struct guest *g);
+void bench_first_entry(void);
+void bench_timeline(const struct guest *g);
+void bench_dump_timeline(void);
 
 #endif

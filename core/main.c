@@ -135,6 +135,8 @@ static void __attribute__((noinline)) deliberate_fault(const char *kind)
 
 void c_boot_main(uint32_t magic, uint32_t info_phys)
 {
+	uint64_t boot_tsc = rdtsc();
+
 	serial_init();
 	if (!bootinfo_parse(magic, info_phys))
 		panic("boot: not started by a Multiboot loader");
@@ -167,8 +169,10 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	timer_selftest();
 	memory_report(free_at_start);
 
-	if (hv_config.bench)
+	if (hv_config.bench) {
+		bench_mark_boot(boot_tsc);
 		bench_native();
+	}
 	if (hv_config.fault[0])
 		deliberate_fault(hv_config.fault);
 

@@ -170,6 +170,8 @@ static void run_slice(struct guest *g)
 	slice = MAX(slice, (int64_t)SLICE_NS_MIN);
 
 	uint64_t start = time_ns();
+	if (bench_on)
+		bench_timeline(g);
 	current = g;
 	need_resched = false;
 	timer_arm(&slice_end, start + slice);
@@ -179,7 +181,6 @@ static void run_slice(struct guest *g)
 		sti();
 		__asm__ volatile("nop");
 		cli();
-		console_input_poll();
 	}
 	timer_cancel(&slice_end);
 	current = NULL;
@@ -324,6 +325,8 @@ bool sched_loop(struct guest **guests, unsigned n)
 	for (unsigned i = 0; i < nr_slots; i++)
 		ok &= slots[i].g && ended_as_expected(slots[i].g);
 	summary();
+	if (bench_on)
+		bench_dump_timeline();
 	for (unsigned i = 0; i < nr_slots; i++) {
 		if (!slots[i].g)
 			continue;

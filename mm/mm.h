@@ -29,5 +29,6 @@ bool copy_string_from_guest(const struct guest *g, char *dst, uint32_t gpa, uint
 void paging_init(uint32_t map_end);
 void paging_map(uint32_t va, uint32_t pa, uint32_t flags);
 uint32_t paging_host_cr3(void);
+uint32_t *paging_table_of(uint32_t va);
 
 #endif

@@ -35,6 +35,13 @@ void paging_map(uint32_t va, uint32_t pa, uint32_t flags)
 		invlpg(va);
 }
 
+/* The host page table that maps va (it must exist). */
+uint32_t *paging_table_of(uint32_t va)
+{
+	ASSERT(host_pgdir[va >> 22] & PTE_P);
+	return (uint32_t *)(host_pgdir[va >> 22] & PAGE_MASK);
+}
+
 uint32_t paging_host_cr3(void)
 {
 	return (uint32_t)host_pgdir;

@@ -87,6 +87,7 @@ static uint32_t *alloc_table(struct guest *g)
 	}
 	memset((void *)pa, 0, PAGE_SIZE);
 	g->shadow.frames++;
+	g->shadow.peak_frames = MAX(g->shadow.peak_frames, g->shadow.frames);
 	return (uint32_t *)pa;
 }
 
@@ -183,13 +184,17 @@ static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va
 /* Translate va as the CPU would for an access of this kind, setting the
  * guest's accessed (and, for a write, dirty) bits. Checks present, write
  * and user rights against both levels; ring 1 is supervisor, and CR0.WP
- * makes read-only bind it too. */
+ * makes read-only bind it too. On SHADOW_GUEST_FAULT, *present says
+ * whether the guest's own entries were present (a protection fault): the
+ * P bit of the error code the guest must see. */
 static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bool user,
-				    uint32_t *gpa, uint32_t *spte)
+				    uint32_t *gpa, uint32_t *spte, bool *present)
 {
+	*present = false;
 	if (va >= SWITCHER_ADDR)
 		return SHADOW_GUEST_FAULT;
 	if (g->shadow.linear) {
+		*present = va < g->mem_size;
 		if (user || va >= g->mem_size)
 			return SHADOW_GUEST_FAULT;
 		*gpa = va;
@@ -201,6 +206,7 @@ static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bo
 	enum shadow_result r = guest_lookup(g, cur_dir(g)->gpa, va, &pde, &pte);
 	if (r != SHADOW_OK)
 		return r;
+	*present = true;
 	if (write && !(*pde & *pte & PTE_RW))
 		return SHADOW_GUEST_FAULT;
 	if (user && !(*pde & *pte & PTE_US))
@@ -212,13 +218,19 @@ static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bo
 	return SHADOW_OK;
 }
 
-/* A #PF from the guest at va with the CPU's error code: fill the shadow
- * entry if the guest's tables allow the access. */
-enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t err)
+/* A #PF from the guest at va with the CPU's error code *err: fill the
+ * shadow entry if the guest's tables allow the access. If they do not, the
+ * fault is the guest's, and *err becomes the code the CPU would have given
+ * on the guest's own tables: the CPU's P bit describes the shadow, which
+ * may not hold the page yet. Above the Switcher the CPU's code stands. */
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err)
 {
 	uint32_t gpa, spte;
-	enum shadow_result r = translate(g, va, err & 2, err & 4, &gpa, &spte);
+	bool present;
+	enum shadow_result r = translate(g, va, *err & 2, *err & 4, &gpa, &spte, &present);
 
+	if (r == SHADOW_GUEST_FAULT && va < SWITCHER_ADDR)
+		*err = (*err & ~1u) | (present ? 1u : 0u);
 	if (r != SHADOW_OK)
 		return r;
 	uint32_t *pt = shadow_table(g, cur_dir(g), va);
@@ -234,8 +246,9 @@ enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool us
 			       uint32_t *gpa)
 {
 	uint32_t spte;
+	bool present;
 
-	return translate(g, va, write, user, gpa, &spte);
+	return translate(g, va, write, user, gpa, &spte, &present);
 }
 
 uint32_t shadow_cr3(struct guest *g)
@@ -353,8 +366,8 @@ bool shadow_pin_stack(struct guest *g)
 {
 	g->shadow.needs_pin = false;
 	for (unsigned p = 0; p < g->stack_pages; p++) {
-		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE;
-		enum shadow_result r = shadow_fault(g, va, 2);
+		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2;
+		enum shadow_result r = shadow_fault(g, va, &err);
 		if (r == SHADOW_GUEST_FAULT)
 			kill_guest(g, "SET_STACK: the stack page at %08x is not mapped writable",
 				   va & PAGE_MASK);

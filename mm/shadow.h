@@ -21,6 +21,7 @@ struct shadow {
 	unsigned cur;		/* index of the directory in use */
 	struct shadow_dir dirs[SHADOW_DIRS_MAX];
 	uint32_t frames;	/* frames charged to the guest */
+	uint32_t peak_frames;	/* the most it was charged at once */
 	uint64_t tick;		/* for least-recently-used eviction */
 	bool needs_pin;		/* entries went: pin the stack again */
 };
@@ -36,7 +37,7 @@ enum shadow_result {
 void shadow_init(struct guest *g);
 void shadow_destroy(struct guest *g);
 uint32_t shadow_cr3(struct guest *g);
-enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t err);
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err);
 enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
 			       uint32_t *gpa);
 void shadow_new_pgtable(struct guest *g, uint32_t gpa);

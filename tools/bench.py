@@ -40,7 +40,7 @@ def run(build):
     log = build / "bench" / "serial.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     cmd = ["timeout", "120", "qemu-system-i386", "-accel", "tcg",
-           "-icount", "shift=0,align=off", "-cpu", "max", "-m", "128",
+           "-icount", "shift=0,align=off,sleep=off", "-cpu", "max", "-m", "128",
            "-no-reboot", "-nic", "none", "-display", "none",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-serial", f"file:{log}",

@@ -3,6 +3,7 @@
  * CPU delivers without the hypervisor, or the Switcher's stub for the
  * vector, and the run loop reflects the trap. */
 #include <abi.h>
+#include <arch/i386/arch.h>
 #include <core/guest.h>
 #include <core/log.h>
 #include <traps/traps.h>
@@ -28,10 +29,12 @@ static bool direct_trap(const struct guest *g, unsigned v, uint32_t hi)
 
 /* Rebuild the real IDT entry for one vector. A direct gate keeps the
  * guest's handler and DPL but always the guest's own code segment, so no
- * gate can lead into ring 0. Otherwise the Switcher's stub: callable by
- * `int` from ring 1 for the hypercall vector, from ring 3 for the
- * system-call vector (so that user programs reach the host, which reflects
- * the call), and from nowhere else. */
+ * gate can lead into ring 0. Otherwise the Switcher's stub, reachable by
+ * `int n` (int3, into) from the rings the guest's own gate allows, so that
+ * the host reflects it as the CPU would have delivered it: the hypercall
+ * vector from ring 1 only; the system-call vector from ring 3 as well; the
+ * host's own vectors (NMI, #DF, 15) and the hardware-interrupt vectors
+ * never, or `int $0x21` could pass for a keyboard interrupt. */
 void idt_refresh(struct guest *g, unsigned v)
 {
 	uint32_t lo = g->idt_lo[v], hi = g->idt_hi[v];
@@ -44,11 +47,13 @@ void idt_refresh(struct guest *g, unsigned v)
 				   ((uint64_t)(off >> 16) << 48);
 		return;
 	}
-	unsigned dpl = 0;
+	unsigned dpl = (hi & GATE_P) ? GATE_DPL(hi) : 0;
 	if (v == LGUEST_TRAP_ENTRY)
 		dpl = GUEST_PL;
 	else if (g->lguest_data && v == g->syscall_vec)
 		dpl = 3;
+	else if (v == 2 || v == 8 || v == 15 || (v >= VEC_IRQ0 && v < VEC_IRQ0 + NR_IRQS))
+		dpl = 0;
 	g->state->idt[v] = switcher_stub_gate(v, dpl);
 }
 

@@ -5,6 +5,7 @@
  * with a failure code for QEMU when the command line asked for exit=qemu. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
+#include <core/console.h>
 #include <core/log.h>
 #include <exitcode.h>
 #include <param.h>
@@ -102,6 +103,7 @@ static void decode_pf(uint32_t err)
 void exception_fatal(const struct trap_frame *tf)
 {
 	cli();
+	console_emergency();		/* what was buffered first, then this */
 	kprintf("ringvisor: PANIC: %s in the hypervisor, error code %08x\n",
 		exception_names[tf->vector & 31], tf->error);
 	kprintf("ringvisor:   eip=%08x cs=%04x eflags=%08x\n", tf->eip, tf->cs & 0xFFFF,
@@ -125,6 +127,7 @@ void c_double_fault(void)
 {
 	uint32_t eip, esp, ebp;
 
+	console_emergency();
 	desc_faulted_task(&eip, &esp, &ebp);
 	kprintf("ringvisor: PANIC: double fault (#DF) in the hypervisor\n");
 	kprintf("ringvisor:   eip=%08x esp=%08x ebp=%08x cr2=%08x cr3=%08x\n",

@@ -6,6 +6,7 @@
  *   extern const uint8_t vector_stubs[];  stub for vector v at vector_stubs + 16*v
  *   void double_fault_task(void);         EIP of the double-fault TSS
  *   void bench_native_iret(void);         a gate target that just returns
+ *   void bench_native_pf(void);           core/bench.c's native #PF handler
  * Calls: void c_trap(struct trap_frame *tf);  void c_double_fault(void);
  * Every stub leaves the stack as struct trap_frame (arch.h) expects: the
  * CPU's eflags/cs/eip, an error code (a 0 pushed for vectors without one),
@@ -62,6 +63,27 @@ trap_common:
 /* A gate that returns at once: the native baseline of core/bench.c. */
 	.global bench_native_iret
 bench_native_iret:
+	iretl
+
+/* core/bench.c's native page fault: map the faulting page of the bench
+ * window (page table bench_native_pt) to bench_native_frame, as the
+ * simplest native kernel would, and retry. */
+	.global bench_native_pf
+bench_native_pf:
+	pushl	%eax
+	pushl	%ecx
+	pushl	%edx
+	movl	%cr2, %eax
+	shrl	$12, %eax
+	andl	$1023, %eax
+	movl	bench_native_pt, %ecx
+	movl	bench_native_frame, %edx
+	orl	$3, %edx		/* present, writable */
+	movl	%edx, (%ecx,%eax,4)
+	popl	%edx
+	popl	%ecx
+	popl	%eax
+	addl	$4, %esp		/* the error code */
 	iretl
 
 /* Entered by a task switch through the task gate at vector 8, on the

@@ -59,8 +59,9 @@ static inline void write_cr4(uint32_t v)
 static inline void invlpg(uint32_t va)
 { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 
+/* A compiler barrier too, so that what is timed stays between two reads. */
 static inline uint64_t rdtsc(void)
-{ uint64_t v; __asm__ volatile("rdtsc" : "=A"(v)); return v; }
+{ uint64_t v; __asm__ volatile("rdtsc" : "=A"(v) : : "memory"); return v; }
 
 static inline uint32_t read_eflags(void)
 { uint32_t v; __asm__ volatile("pushfl; popl %0" : "=r"(v)); return v; }

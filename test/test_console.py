@@ -1,0 +1,270 @@
+"""The console (docs/console.md): nothing lost when guests write faster than
+drain= lets out, lines never interleaved, long lines split with "[name]+",
+colour on request, and input to the focused guest only, from the serial line
+and from the PS/2 keyboard, with triple Ctrl-A moving the focus. The test
+guests are guests/contests/conflood.c and conecho.c."""
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+
+import rvqemu
+from rvqemu import STATUS_PASS, boot
+
+FLOOD = rvqemu.BUILD / "guests" / "conflood.elf"
+ECHO = rvqemu.BUILD / "guests" / "conecho.elf"
+LINE_MAX = 160          # CONSOLE_LINE_MAX in include/param.h
+
+
+def payload(n, width):
+    return "".join(chr(ord("a") + (n + i) % 26) for i in range(width))
+
+
+def flood_line(tag, n, width):
+    return f"{tag} {n:05d} {payload(n, width)}"
+
+
+def check_stream(b, name, tag, count, width):
+    """Every line of guest `name` is there, whole and in order, then the
+    summary; returns the bytes the guest says it wrote."""
+    got = b.lines(rf"^\[{name}\] (.*)$")
+    want = [flood_line(tag, n, width) for n in range(count)]
+    assert len(got) == count + 1, f"{len(got)} lines from {name}, not {count + 1}; " + b.describe()
+    for n, (g, w) in enumerate(zip(got, want)):
+        assert g == w, f"{name} line {n}: {g!r} is not {w!r}"
+    total = sum(len(w) + 1 for w in want)
+    assert got[-1] == f"{tag} done: {count} lines, {total} bytes", got[-1]
+    return total
+
+
+def waits(b, name):
+    m = b.lines(rf"^ringvisor: console: guest {name} waited for room in the "
+                r"output buffer (\d+) times$")
+    return int(m[0]) if m else 0
+
+
+def test_fast_writer_slow_drain_loses_nothing():
+    """24 KB at 8 KB/s through a 4 KiB buffer: the guest must be blocked,
+    and every byte arrives, in order, at about the rate asked for."""
+    start = time.monotonic()
+    b = boot("console_flood_drain", append="exit=qemu drain=8K", timeout=90,
+             modules=[(FLOOD, "name=flood -- f 300 60")])
+    elapsed = time.monotonic() - start
+    b.expect_pass()
+    total = check_stream(b, "flood", "f", 300, 60)
+    assert waits(b, "flood") >= 1, b.describe()
+    # Guest bytes plus the "[flood] " prefixes, at 8192 bytes per second.
+    assert elapsed > 0.7 * (total + 301 * 8) / 8192, f"done in {elapsed:.1f} s"
+
+
+def test_unlimited_drain_writes_through():
+    b = boot("console_flood_unlimited", append="exit=qemu", timeout=60,
+             modules=[(FLOOD, "name=flood -- f 300 60")])
+    b.expect_pass()
+    check_stream(b, "flood", "f", 300, 60)
+    assert waits(b, "flood") == 0, b.describe()
+
+
+@pytest.mark.parametrize("drain", ["0", "16K"])
+def test_two_writers_never_interleave(drain):
+    """Two guests flood at once on 1 ms slices: each line is whole, each
+    guest's lines are in order, and the two streams do alternate."""
+    b = boot(f"console_two_writers_{drain}", timeout=90,
+             append=f"exit=qemu drain={drain} timeslice=1ms",
+             modules=[(FLOOD, "name=a -- a 400 70"),
+                      (FLOOD, "name=b -- b 400 70")])
+    b.expect_pass()
+    for line in b.log.splitlines():
+        assert (line.startswith("ringvisor: ")
+                or re.fullmatch(r"\[(a|b)\] \1 (\d{5} [a-z]{70}|done: .*)", line)), (
+            f"a mixed or broken line: {line!r}")
+    check_stream(b, "a", "a", 400, 70)
+    check_stream(b, "b", "b", 400, 70)
+    owners = [m for m in b.lines(r"^\[(a|b)\] ")]
+    switches = sum(1 for x, y in zip(owners, owners[1:]) if x != y)
+    assert switches >= 2, f"the guests never alternated ({switches} switches)"
+
+
+def test_long_line_is_split_with_the_mark():
+    """A 408-byte line prints as 160 + 160 + 88 bytes, the later pieces
+    marked "[long]+"; a line of exactly 160 bytes prints whole."""
+    b = boot("console_long_line", append="exit=qemu",
+             modules=[(FLOOD, "name=long -- x 2 400"),
+                      (FLOOD, "name=exact -- y 2 152")])
+    b.expect_pass()
+    for n in range(2):
+        text = flood_line("x", n, 400)
+        pieces = [text[i:i + LINE_MAX] for i in range(0, len(text), LINE_MAX)]
+        assert [len(p) for p in pieces] == [160, 160, 88]
+        b.require("^" + re.escape(f"[long] {pieces[0]}") + "$",
+                  "^" + re.escape(f"[long]+ {pieces[1]}") + "$",
+                  "^" + re.escape(f"[long]+ {pieces[2]}") + "$")
+        exact = flood_line("y", n, 152)
+        assert len(exact) == LINE_MAX
+        b.require("^" + re.escape(f"[exact] {exact}") + "$")
+    assert len(b.lines(r"^\[long\]\+ ")) == 4, b.describe()
+    assert not b.has(r"^\[exact\]\+"), b.describe()
+
+
+def test_color_prefixes():
+    """color: each guest's "[name]" in its own colour, the text and the
+    hypervisor's lines plain."""
+    b = boot("console_color", append="exit=qemu color",
+             modules=[(FLOOD, "name=a -- a 2 10"), (FLOOD, "name=b -- b 2 10")])
+    b.expect_pass()
+    a = b.lines(r"^\x1b\[(\d+)m\[a\]\x1b\[0m a 00000 ")
+    bb = b.lines(r"^\x1b\[(\d+)m\[b\]\x1b\[0m b 00000 ")
+    assert a and bb and a[0] != bb[0], b.describe()
+    for line in b.log.splitlines():
+        if line.startswith("ringvisor"):
+            assert "\x1b" not in line, line
+
+
+# --- input ---------------------------------------------------------------
+
+
+class SerialSocket:
+    """QEMU with COM1 on a unix socket (the serial log kept as its logfile):
+    the test types into the socket and reads the console back from it."""
+
+    def __init__(self, name, modules, append="exit=qemu", timeout=60):
+        rvqemu.LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = rvqemu.safe_name(name)
+        log = rvqemu.LOGS / (self.name + ".log")
+        log.unlink(missing_ok=True)
+        self.path = rvqemu.BUILD / f"serial-{self.name}.sock"
+        self.path.unlink(missing_ok=True)
+        cmd = rvqemu.qemu_cmd(log=log, append=append, modules=modules)
+        i = cmd.index(f"file:{log}")
+        # wait=on: QEMU starts the machine only once the test is connected.
+        cmd[i - 1:i + 1] = ["-chardev",
+                            f"socket,id=com1,path={self.path},server=on,wait=on,"
+                            f"logfile={log}",
+                            "-serial", "chardev:com1"]
+        self.cmd = cmd
+        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.deadline = time.monotonic() + timeout
+        self.raw, self.text = b"", ""
+        self.sock = socket.socket(socket.AF_UNIX)
+        while True:
+            try:
+                self.sock.connect(str(self.path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert self.proc.poll() is None, self.proc.stderr.read()
+                assert time.monotonic() < self.deadline, "no serial socket"
+                time.sleep(0.05)
+        self.sock.settimeout(0.1)
+
+    def _read(self):
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        if not data:
+            return False
+        self.raw += data
+        self.text = self.raw.decode(errors="replace").replace("\r\n", "\n")
+        return True
+
+    def wait_for(self, pattern):
+        while time.monotonic() < self.deadline:
+            if re.search(pattern, self.text, re.M):
+                return
+            if not self._read():
+                break
+        raise AssertionError(f"/{pattern}/ never appeared; console:\n{self.text}")
+
+    def has(self, pattern):
+        return re.search(pattern, self.text, re.M) is not None
+
+    def type(self, s):
+        """Send s a few bytes at a time, well within the UART's FIFO."""
+        data = s.encode()
+        for i in range(0, len(data), 4):
+            self.sock.sendall(data[i:i + 4])
+            time.sleep(0.01)
+
+    def finish(self):
+        """Read to the end; QEMU's exit status."""
+        while self._read() and time.monotonic() < self.deadline:
+            pass
+        status = self.proc.wait()
+        self.sock.close()
+        self.path.unlink(missing_ok=True)
+        return status
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.sock.close()
+        self.path.unlink(missing_ok=True)
+
+
+def test_serial_input_goes_to_the_focused_guest():
+    con = SerialSocket("console_serial_focus",
+                       [(ECHO, "name=a"), (ECHO, "name=b")])
+    try:
+        con.wait_for(r"^\[a\] conecho ready$")
+        con.wait_for(r"^\[b\] conecho ready$")
+        # The first guest has the focus; a lone or double Ctrl-A is input.
+        con.type("hello-a\r")
+        con.wait_for(r"^\[a\] got: hello-a$")
+        con.type("\x01\x01z\r")
+        con.wait_for(r"^\[a\] got: \^A\^Az$")
+        # Triple Ctrl-A: the focus moves on, and the hypervisor says so.
+        con.type("\x01\x01\x01")
+        con.wait_for(r"^ringvisor: console: input now goes to b$")
+        con.type("hello-b\n")
+        con.wait_for(r"^\[b\] got: hello-b$")
+        con.type("quit\r")
+        con.wait_for(r"^\[b\] got: quit$")
+        # b has ended: input goes to the next live guest, a, which is said.
+        con.type("quit\r")
+        con.wait_for(r"^ringvisor: console: input now goes to a$")
+        con.wait_for(r"^\[a\] got: quit$")
+        status = con.finish()
+        assert status == STATUS_PASS, f"exit status {status}; console:\n{con.text}"
+        assert not con.has(r"^\[b\] got: hello-a") and not con.has(r"^\[a\] got: hello-b"), con.text
+        assert len(re.findall(r"got: ", con.text)) == 5, con.text
+    finally:
+        con.close()
+
+
+def test_keyboard_input_and_focus_switch():
+    """The PS/2 keyboard through QEMU's sendkey: letters, shift, digits,
+    punctuation, Backspace and Enter; ctrl-a three times moves the focus."""
+    m = rvqemu.Monitor("console_keyboard", timeout=60, append="exit=qemu",
+                       modules=[(ECHO, "name=a"), (ECHO, "name=b")])
+
+    def keys(*names):
+        for k in names:
+            r = m.hmp(f"sendkey {k}")
+            assert "error" not in r, r
+
+    try:
+        m.wait_for(r"^\[a\] conecho ready$")
+        m.wait_for(r"^\[b\] conecho ready$")
+        keys("h", "i", "minus", "shift-a", "shift-1", "spc", "4", "2", "ret")
+        m.wait_for(r"^\[a\] got: hi-A! 42$")
+        keys("ctrl-a", "ctrl-a", "ctrl-a")
+        m.wait_for(r"^ringvisor: console: input now goes to b$")
+        keys("o", "k", "x", "backspace", "ret")
+        m.wait_for(r"^\[b\] got: okx\^\?$")
+        keys("q", "u", "i", "t", "ret")
+        m.wait_for(r"^\[b\] got: quit$")
+        keys("q", "u", "i", "t", "ret")
+        m.wait_for(r"^\[a\] got: quit$")
+        status = m.proc.wait(timeout=30)
+        log = m.serial()
+        assert status == STATUS_PASS, f"exit status {status}; log:\n{log}"
+        assert not re.search(r"^\[b\] got: hi", log, re.M), log
+        assert not re.search(r"^\[a\] got: ok", log, re.M), log
+    finally:
+        m.close()
