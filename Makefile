@@ -155,7 +155,8 @@ test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
 # --- benchmarks -------------------------------------------------------------
 
 .PHONY: bench
-bench: deps all $(BUILD)/guests/bench.elf
+bench: all guests
+	@sh tools/deps.sh python3-matplotlib
 	$(PYTHON) tools/bench.py --build $(BUILD)
 
 .PHONY: clean

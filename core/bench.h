@@ -20,5 +20,9 @@ void bench_report_guest(const struct guest *g);
 void bench_first_entry(void);
 void bench_timeline(const struct guest *g);
 void bench_dump_timeline(void);
+void bench_entering(const struct guest *g);
+void bench_exited(void);
+void bench_idled(void);
+void bench_report_switches(void);
 
 #endif

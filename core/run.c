@@ -99,15 +99,18 @@ void run_once(struct guest *g)
 
 	uint32_t fault_error, fault;
 	unsigned trap;
-	if (unlikely(bench_on) && g->stats.hypercalls <= BENCH_TIMED_HCALLS) {
-		bench_first_entry();
-		/* Only until a guest's first hypercalls are timed, so the
-		 * rdtsc pair stays out of what the guest measures later. */
+	if (unlikely(bench_on)) {
+		/* Timed only until the guest's first hypercalls, so the rdtsc
+		 * pair stays out of what the guest measures later. */
+		bool timed = g->stats.hypercalls <= BENCH_TIMED_HCALLS;
+		bench_entering(g);
 		uint64_t t0 = rdtsc();
 		fault = switcher_run(shadow_cr3(g), &fault_error);
 		uint64_t t = rdtsc() - t0;
+		bench_exited();
 		trap = g->regs->trapnum;
-		if (trap == LGUEST_TRAP_ENTRY && (t < g->stats.min_switch || !g->stats.min_switch))
+		if (timed && trap == LGUEST_TRAP_ENTRY &&
+		    (t < g->stats.min_switch || !g->stats.min_switch))
 			g->stats.min_switch = t;
 	} else {
 		fault = switcher_run(shadow_cr3(g), &fault_error);

@@ -308,12 +308,16 @@ bool sched_loop(struct guest **guests, unsigned n)
 		console_input_poll();
 		struct guest *g = pick();
 		if (!g) {
+			if (bench_on)
+				bench_idled();
 			idle_wait();		/* an interrupt will make someone ready */
 			continue;
 		}
 		run_slice(g);
 		if (guest_alive(g))
 			continue;
+		if (bench_on)
+			bench_idled();		/* an end is not a switch */
 		for (unsigned i = 0; i < nr_slots; i++)
 			if (slots[i].g == g && !lifecycle(&slots[i]))
 				alive--;
@@ -325,8 +329,10 @@ bool sched_loop(struct guest **guests, unsigned n)
 	for (unsigned i = 0; i < nr_slots; i++)
 		ok &= slots[i].g && ended_as_expected(slots[i].g);
 	summary();
-	if (bench_on)
+	if (bench_on) {
 		bench_dump_timeline();
+		bench_report_switches();
+	}
 	for (unsigned i = 0; i < nr_slots; i++) {
 		if (!slots[i].g)
 			continue;
