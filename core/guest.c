@@ -102,6 +102,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	elf_load((const void *)spec->module->start, &spec->elf, (uint8_t *)g->mem_base);
 
 	g->regs = &g->regs_page->regs;
+	g->checked_cs = g->checked_ss = ~0u;	/* nothing checked yet */
 	init_regs(g);
 	switcher_state_init(g->state);
 	traps_init_guest(g);

@@ -67,6 +67,11 @@ struct guest {
 	 * host chose what the real one holds. */
 	uint32_t idt_lo[256], idt_hi[256];
 
+	/* The CS and SS the run loop last found valid, and the GDT's change
+	 * count then: the sanitiser's fast path. */
+	uint32_t gdt_changes;
+	uint32_t checked_cs, checked_ss, checked_gdt;
+
 	/* The ring-1 stack for traps from ring 3 (SET_STACK). */
 	uint32_t ss1, esp1;
 	unsigned stack_pages;

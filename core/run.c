@@ -27,6 +27,10 @@ static bool sanitise(struct guest *g)
 
 	if (!MUTATED(MUT_EFLAGS_SANITISER))
 		r->eflags = (r->eflags | EFLAGS_IF | 0x2) & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
+	/* The pair checked last time, while the GDT has not changed since,
+	 * needs no second look. */
+	if (r->cs == g->checked_cs && r->ss == g->checked_ss && g->gdt_changes == g->checked_gdt)
+		return true;
 	if (!seg_is_guest_code(g, r->cs)) {
 		kill_guest(g, "entry with code segment %#x, which is not its own ring-1 "
 			   "or ring-3 code", r->cs);
@@ -37,6 +41,9 @@ static bool sanitise(struct guest *g)
 			   "data at ring %u", r->ss, r->cs & 3);
 		return false;
 	}
+	g->checked_cs = r->cs;
+	g->checked_ss = r->ss;
+	g->checked_gdt = g->gdt_changes;
 	return true;
 }
 

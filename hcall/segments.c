@@ -63,6 +63,7 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 		return;
 	case SEG_ACCEPT:
 		g->state->gdt[index] = (uint64_t)hi << 32 | lo;
+		g->gdt_changes++;
 		return;
 	}
 }

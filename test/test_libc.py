@@ -4,6 +4,7 @@ each from a single boot; exit statuses; x87 and SSE state kept apart
 between guests on short time slices (guests/libctest/fpmix.c); the
 newlib samples compute and echo, echo with its input typed through the
 serial line to the focused guest."""
+import os
 import re
 import socket
 import subprocess
@@ -30,8 +31,11 @@ LIBC_CASES = [
 
 @pytest.fixture(scope="module")
 def libctest():
-    """One boot of every case, shared by the tests of this module."""
-    return boot("libc_conformance", append=HV, timeout=60,
+    """One boot of every case, shared by the tests of this module. Under
+    pytest-xdist each worker running some of them boots once, so the log's
+    name carries the worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return boot(f"libc_conformance_{worker}", append=HV, timeout=60,
                 modules=[(G / "libctest.elf", "name=libc mem=8M")])
 
 
@@ -141,7 +145,7 @@ class SerialConsole:
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.deadline = time.monotonic() + timeout
-        self.text = ""
+        self.raw = b""
         self.sock = socket.socket(socket.AF_UNIX)
         while True:
             try:
@@ -160,8 +164,13 @@ class SerialConsole:
             return True
         if not data:
             return False
-        self.text += data.decode(errors="replace").replace("\r\n", "\n")
+        self.raw += data
         return True
+
+    @property
+    def text(self):
+        # Normalised as a whole: a "\r\n" may straddle two reads.
+        return self.raw.decode(errors="replace").replace("\r\n", "\n")
 
     def wait_for(self, pattern):
         while time.monotonic() < self.deadline:

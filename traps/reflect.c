@@ -52,10 +52,30 @@ static bool read_guest_word(struct guest *g, uint32_t va, uint32_t *val)
 	return true;
 }
 
-static bool push(struct guest *g, uint32_t *sp, uint32_t val)
+/* Write a trap frame of n words ending just below sp, as the CPU pushes
+ * it: the last word lowest. One walk when the frame lies in one page (it
+ * nearly always does); a word at a time when it crosses into the next. */
+static bool push_frame(struct guest *g, uint32_t sp, const uint32_t *words, unsigned n)
 {
-	*sp -= 4;
-	return write_guest_word(g, *sp, val);
+	uint32_t low = sp - n * 4, gpa;
+
+	if ((low & PAGE_MASK) == ((sp - 1) & PAGE_MASK) && IS_ALIGNED(low, 4)) {
+		enum shadow_result r = shadow_walk(g, low, true, false, &gpa);
+		if (r == SHADOW_GUEST_FAULT)	/* named by the first push, as the CPU would */
+			kill_guest(g, "cannot push a trap frame: its stack at %08x is not "
+				   "mapped writable", sp - 4);
+		if (r != SHADOW_OK)
+			return false;
+		uint32_t *dst = guest_range(g, gpa, n * 4);
+		ASSERT(dst);		/* shadow_walk checked the frame */
+		for (unsigned i = 0; i < n; i++)
+			dst[i] = words[n - 1 - i];
+		return true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!write_guest_word(g, sp - (i + 1) * 4, words[i]))
+			return false;
+	return true;
 }
 
 /* Deliver through the guest's gate for vector: what the CPU does for an
@@ -68,6 +88,8 @@ static bool deliver(struct guest *g, unsigned vector, bool has_err)
 	struct guest_regs *r = g->regs;
 	uint32_t lo = g->idt_lo[vector], hi = g->idt_hi[vector];
 	uint32_t sp, ss, eflags = r->eflags;
+	uint32_t frame[6];		/* in push order */
+	unsigned n = 0;
 
 	if (!(hi & GATE_P)) {
 		if (vector == 14)
@@ -90,18 +112,22 @@ static bool deliver(struct guest *g, unsigned vector, bool has_err)
 		}
 		sp = g->esp1;
 		ss = g->ss1;
-		if (!push(g, &sp, r->ss) || !push(g, &sp, r->esp))
-			return false;
+		frame[n++] = r->ss;
+		frame[n++] = r->esp;
 	} else {
 		sp = r->esp;
 		ss = r->ss;
 	}
 	if (g->lguest_data && !(g->lguest_data->irq_enabled & LGUEST_IF))
 		eflags &= ~EFLAGS_IF;
-	if (!push(g, &sp, eflags) || !push(g, &sp, r->cs) || !push(g, &sp, r->eip))
+	frame[n++] = eflags;
+	frame[n++] = r->cs;
+	frame[n++] = r->eip;
+	if (has_err)
+		frame[n++] = r->errcode;
+	if (!push_frame(g, sp, frame, n))
 		return false;
-	if (has_err && !push(g, &sp, r->errcode))
-		return false;
+	sp -= n * 4;
 
 	r->ss = ss;
 	r->esp = sp;
