@@ -10,6 +10,7 @@
 void oracle_snapshot(void);
 void oracle_guard_fill(uint32_t pa);
 bool oracle_guard_check(uint32_t pa, const char *guest, const char *where);
+void oracle_check_guest(const char *guest);
 unsigned oracle_check(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include <core/console.h>
 #include <core/guest.h>
 #include <core/log.h>
+#include <core/oracle.h>
 #include <core/run.h>
 #include <core/timer.h>
 #include <lib/lib.h>
@@ -318,6 +319,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 			continue;
 		if (bench_on)
 			bench_idled();		/* an end is not a switch */
+		oracle_check_guest(g->name);
 		for (unsigned i = 0; i < nr_slots; i++)
 			if (slots[i].g == g && !lifecycle(&slots[i]))
 				alive--;
