@@ -35,13 +35,21 @@ static void free_table(struct guest *g, uint32_t *t)
 	g->shadow.frames--;
 }
 
-/* Drop the shadow page tables under PDEs [from, to) of one directory. */
+/* Drop the shadow page tables under PDEs [from, to) of one directory,
+ * visiting only the PDEs its bitmap says have one. */
 static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsigned to)
 {
-	for (unsigned i = from; i < to && i < PD_SWITCHER; i++) {
-		if (d->pd[i] & PTE_P) {
+	to = MIN(to, PD_SWITCHER);
+	for (unsigned w = from / 32; w * 32 < to; w++) {
+		uint32_t bits = d->tables[w];
+		while (bits) {
+			unsigned i = w * 32 + __builtin_ctz(bits);
+			bits &= bits - 1;
+			if (i < from || i >= to)
+				continue;
 			free_table(g, (uint32_t *)(d->pd[i] & PAGE_MASK));
 			d->pd[i] = 0;
+			d->tables[w] &= ~(1u << (i % 32));
 		}
 	}
 }
@@ -97,6 +105,7 @@ static bool dir_alloc(struct guest *g, struct shadow_dir *d, uint32_t gpa)
 	if (!d->pd)
 		return false;
 	d->pd[PD_SWITCHER] = switcher_guest_pde();
+	memset(d->tables, 0, sizeof(d->tables));
 	d->gpa = gpa;
 	d->last_used = ++g->shadow.tick;
 	return true;
@@ -177,6 +186,7 @@ static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va
 		if (!t)
 			return NULL;
 		*pde = (uint32_t)t | PTE_P | PTE_RW | PTE_US;
+		d->tables[PD_INDEX(va) / 32] |= 1u << (PD_INDEX(va) % 32);
 	}
 	return (uint32_t *)(*pde & PAGE_MASK);
 }

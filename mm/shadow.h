@@ -14,6 +14,7 @@ struct shadow_dir {
 	uint32_t gpa;
 	uint32_t *pd;		/* host frame; NULL when the slot is free */
 	uint64_t last_used;
+	uint32_t tables[32];	/* bit i: PDE i has a shadow page table */
 };
 
 struct shadow {
