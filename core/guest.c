@@ -135,11 +135,6 @@ void guest_destroy(struct guest *g)
 	kfree(g);
 }
 
-bool guest_alive(const struct guest *g)
-{
-	return g->run_state != GUEST_EXITED && g->run_state != GUEST_KILLED;
-}
-
 static void guest_end(struct guest *g, enum guest_state how)
 {
 	g->run_state = how;

@@ -106,6 +106,10 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id);
 void guest_destroy(struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);
-bool guest_alive(const struct guest *g);
+
+static inline bool guest_alive(const struct guest *g)
+{
+	return g->run_state != GUEST_EXITED && g->run_state != GUEST_KILLED;
+}
 
 #endif

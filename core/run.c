@@ -92,7 +92,8 @@ static void dispatch(struct guest *g, unsigned trap)
  * by their host handlers before this returns. */
 void run_once(struct guest *g)
 {
-	irq_deliver(g);
+	if (g->irqs_pending)
+		irq_deliver(g);
 	if (g->run_state != GUEST_RUNNABLE || !sanitise(g))
 		return;
 	if (g->shadow.needs_pin && !shadow_pin_stack(g))
@@ -112,7 +113,7 @@ void run_once(struct guest *g)
 		bool timed = g->stats.hypercalls <= BENCH_TIMED_HCALLS;
 		bench_entering(g);
 		uint64_t t0 = rdtsc();
-		fault = switcher_run(shadow_cr3(g), &fault_error);
+		fault = switcher_run(shadow_cr3(&g->shadow), &fault_error);
 		uint64_t t = rdtsc() - t0;
 		bench_exited();
 		trap = g->regs->trapnum;
@@ -120,7 +121,7 @@ void run_once(struct guest *g)
 		    (t < g->stats.min_switch || !g->stats.min_switch))
 			g->stats.min_switch = t;
 	} else {
-		fault = switcher_run(shadow_cr3(g), &fault_error);
+		fault = switcher_run(shadow_cr3(&g->shadow), &fault_error);
 		trap = g->regs->trapnum;
 	}
 

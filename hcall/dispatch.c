@@ -304,7 +304,8 @@ void hcall_sync(struct guest *g)
 	struct guest_regs *r = g->regs;
 	struct hcall_args a = { r->eax, r->ebx, r->ecx, r->edx, r->esi };
 
-	if (g->lguest_data && a.arg0 != HC_LGUEST_INIT)
+	if (g->lguest_data && a.arg0 != HC_LGUEST_INIT &&
+	    g->lguest_data->hcall_status[g->async_next] == HCALL_STATUS_PENDING)
 		hcall_drain_async(g);
 	if (guest_alive(g))
 		r->eax = run_hcall(g, &a);

@@ -261,11 +261,6 @@ enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool us
 	return translate(g, va, write, user, gpa, &spte, &present);
 }
 
-uint32_t shadow_cr3(struct guest *g)
-{
-	return (uint32_t)cur_dir(g)->pd;
-}
-
 /* HC_NEW_PGTABLE: run on the shadow of the directory at gpa, cached if it
  * was seen before, else in a free slot or the least recently used one. */
 void shadow_new_pgtable(struct guest *g, uint32_t gpa)

@@ -37,7 +37,12 @@ enum shadow_result {
 /* shadow.c */
 void shadow_init(struct guest *g);
 void shadow_destroy(struct guest *g);
-uint32_t shadow_cr3(struct guest *g);
+
+/* The shadow page directory the guest runs on now (for CR3). */
+static inline uint32_t shadow_cr3(const struct shadow *s)
+{
+	return (uint32_t)s->dirs[s->cur].pd;
+}
 enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err);
 enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
 			       uint32_t *gpa);
