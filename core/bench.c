@@ -23,6 +23,7 @@
 #define TIMELINE_MAX 4096
 
 bool bench_on;
+bool bench_switches;
 
 extern void bench_native_iret(void);	/* vectors.S */
 extern void bench_native_pf(void);

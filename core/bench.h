@@ -14,6 +14,7 @@ struct guest;
 
 /* bench.c */
 extern bool bench_on;
+extern bool bench_switches;
 void bench_mark_boot(uint64_t tsc);
 void bench_native(void);
 void bench_report_guest(const struct guest *g);

@@ -148,6 +148,13 @@ static bool set_color(const struct cmd_word *w __unused, struct hv_config *c,
 	return true;
 }
 
+static bool set_benchswitches(const struct cmd_word *w __unused, struct hv_config *c,
+			      char *buf __unused, size_t len __unused)
+{
+	c->bench = c->bench_switches = true;
+	return true;
+}
+
 static const struct hv_option hv_options[] = {
 	{ "loglevel",  false, set_loglevel },
 	{ "timeslice", false, set_timeslice },
@@ -157,6 +164,7 @@ static const struct hv_option hv_options[] = {
 	{ "drain",     false, set_drain },
 	{ "quiet",     true,  set_quiet },
 	{ "bench",     true,  set_bench },
+	{ "benchswitches", true, set_benchswitches },
 	{ "color",     true,  set_color },
 };
 

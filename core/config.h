@@ -21,6 +21,7 @@ struct hv_config {
 	uint32_t drain_bps;	/* drain=BYTES per second for the console; 0 = no limit */
 	bool quiet;		/* quiet: no boot report, only warnings and errors */
 	bool bench;		/* bench: measure native baselines, time world switches */
+	bool bench_switches;	/* benchswitches: bench, and time every guest switch */
 	bool color;		/* color: ANSI colours on the console (a terminal) */
 };
 

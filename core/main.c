@@ -170,6 +170,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	memory_report(free_at_start);
 
 	if (hv_config.bench) {
+		bench_switches = hv_config.bench_switches;
 		bench_mark_boot(boot_tsc);
 		bench_native();
 	}

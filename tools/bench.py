@@ -139,7 +139,7 @@ def collect(build):
     # Guest-to-guest switches.
     for n in SWITCH_COUNTS:
         mods = [f"{g / 'spin.elf'} name=s{i} mem=2M -- {n * 3 + 10}" for i in range(n)]
-        text = boot(build, f"switch_{n}", mods, "timeslice=1ms", mem=256)
+        text = boot(build, f"switch_{n}", mods, "timeslice=1ms benchswitches", mem=256)
         m = re.search(r"bench: guest_switch_host (\d+) over (\d+) switches", text)
         floor = figures(text).get("switch_floor", 0)
         res.append(entry(f"guest_switch_{n}", "instructions", int(m[1]) + floor, None,
