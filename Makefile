@@ -104,22 +104,28 @@ $(TESTMODS): tools/mkmodules.py
 	$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
 	touch $@
 
-# The default guests: what `make run` and the ISO boot.
-DEFAULT_GUESTS := $(BUILD)/guests/hello.elf
-DEFAULT_GUEST_ARGS := "name=hello mem=4M"
+# The default guests, what `make run` and the ISO boot: echo (it has the
+# console's input: type lines, `quit` ends it), hello (printf on newlib),
+# compute (timed floating-point work) and os (a multitasking guest OS with
+# ring-3 processes).
+DEFAULT_GUESTS := $(addprefix $(BUILD)/guests/,echo.elf hello_libc.elf compute.elf os.elf)
+DEFAULT_MODULES := $(BUILD)/guests/echo.elf name=echo mem=8M,$(BUILD)/guests/hello_libc.elf name=hello mem=8M expect=exit:3,$(BUILD)/guests/compute.elf name=compute mem=8M,$(BUILD)/guests/os.elf name=os mem=8M
 
 ISO := $(BUILD)/ringvisor.iso
 .PHONY: iso
 iso: $(ISO)
 $(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh
 	sh tools/mkiso.sh $@ $(HV_ELF) "$(RUN_ARGS)" \
-		$(BUILD)/guests/hello.elf $(DEFAULT_GUEST_ARGS)
+		$(BUILD)/guests/echo.elf "name=echo mem=8M" \
+		$(BUILD)/guests/hello_libc.elf "name=hello mem=8M expect=exit:3" \
+		$(BUILD)/guests/compute.elf "name=compute mem=8M" \
+		$(BUILD)/guests/os.elf "name=os mem=8M"
 
 # --- running --------------------------------------------------------------
 
 QEMU_BASE := -accel tcg -m 128 -no-reboot -nic none
 RUN_ARGS  ?= exit=qemu
-MODULES   ?= $(BUILD)/guests/hello.elf name=hello mem=4M
+MODULES   ?= $(DEFAULT_MODULES)
 
 .PHONY: deps
 deps:
