@@ -29,6 +29,24 @@ static struct shadow_dir *cur_dir(struct guest *g)
 	return &g->shadow.dirs[g->shadow.cur];
 }
 
+/* The first PDE whose shadow page table is shared by every directory: the
+ * first whole 4 MiB at or above kernel_address (none before LGUEST_INIT
+ * says where the kernel is, and none in the linear map). */
+static unsigned kernel_pde(const struct guest *g)
+{
+	if (!g->kernel_address || g->shadow.linear)
+		return PD_SWITCHER;
+	return (unsigned)(ALIGN_UP((uint64_t)g->kernel_address, 4 * MiB) >> 22);
+}
+
+static void mark(struct shadow_dir *d, unsigned i, bool on)
+{
+	if (on)
+		d->tables[i / 32] |= 1u << (i % 32);
+	else
+		d->tables[i / 32] &= ~(1u << (i % 32));
+}
+
 static void free_table(struct guest *g, uint32_t *t)
 {
 	frame_free((uint32_t)t);
@@ -36,9 +54,12 @@ static void free_table(struct guest *g, uint32_t *t)
 }
 
 /* Drop the shadow page tables under PDEs [from, to) of one directory,
- * visiting only the PDEs its bitmap says have one. */
+ * visiting only the PDEs its bitmap says have one. A shared kernel table
+ * is only unhooked here; kernel_drop() frees it. */
 static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsigned to)
 {
+	unsigned shared = kernel_pde(g);
+
 	to = MIN(to, PD_SWITCHER);
 	for (unsigned w = from / 32; w * 32 < to; w++) {
 		uint32_t bits = d->tables[w];
@@ -47,10 +68,31 @@ static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsig
 			bits &= bits - 1;
 			if (i < from || i >= to)
 				continue;
-			free_table(g, (uint32_t *)(d->pd[i] & PAGE_MASK));
+			if (i < shared)
+				free_table(g, (uint32_t *)(d->pd[i] & PAGE_MASK));
 			d->pd[i] = 0;
-			d->tables[w] &= ~(1u << (i % 32));
+			mark(d, i, false);
 		}
+	}
+}
+
+/* Free the shared kernel tables under PDEs [from, to), unhooking them from
+ * every directory. */
+static void kernel_drop(struct guest *g, unsigned from, unsigned to)
+{
+	from = MAX(from, kernel_pde(g));
+	for (unsigned i = from; i < MIN(to, PD_SWITCHER); i++) {
+		if (!g->shadow.kernel_pts[i])
+			continue;
+		for (unsigned k = 0; k < SHADOW_DIRS_MAX; k++) {
+			struct shadow_dir *d = &g->shadow.dirs[k];
+			if (d->pd) {
+				d->pd[i] = 0;
+				mark(d, i, false);
+			}
+		}
+		free_table(g, (uint32_t *)g->shadow.kernel_pts[i]);
+		g->shadow.kernel_pts[i] = 0;
 	}
 }
 
@@ -74,6 +116,8 @@ static void reclaim(struct guest *g)
 			dir_free(g, &g->shadow.dirs[i]);
 	if (g->shadow.frames == before)
 		dir_drop(g, cur_dir(g), 0, PD_SWITCHER);
+	if (g->shadow.frames == before)
+		kernel_drop(g, 0, PD_SWITCHER);
 	g->shadow.needs_pin = true;
 	pr_debug("guest %s: shadow frames at the cap (%u); reclaimed %u",
 		 g->name, SHADOW_FRAMES_MAX, before - g->shadow.frames);
@@ -106,6 +150,13 @@ static bool dir_alloc(struct guest *g, struct shadow_dir *d, uint32_t gpa)
 		return false;
 	d->pd[PD_SWITCHER] = switcher_guest_pde();
 	memset(d->tables, 0, sizeof(d->tables));
+	/* The kernel's part comes ready-made: the shared tables. */
+	for (unsigned i = kernel_pde(g); i < PD_SWITCHER; i++) {
+		if (g->shadow.kernel_pts[i]) {
+			d->pd[i] = g->shadow.kernel_pts[i] | PTE_P | PTE_RW | PTE_US;
+			mark(d, i, true);
+		}
+	}
 	d->gpa = gpa;
 	d->last_used = ++g->shadow.tick;
 	return true;
@@ -122,6 +173,7 @@ void shadow_destroy(struct guest *g)
 {
 	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
 		dir_free(g, &g->shadow.dirs[i]);
+	kernel_drop(g, 0, PD_SWITCHER);
 	ASSERT(g->shadow.frames == 0);
 }
 
@@ -176,19 +228,31 @@ static uint32_t make_spte(const struct guest *g, uint32_t pde, uint32_t pte, boo
 	return (g->mem_base + (pte & PAGE_MASK)) | flags;
 }
 
-/* The shadow page table for va in directory d, allocated if missing. */
+/* The shadow page table for va in directory d, allocated if missing: for
+ * a kernel address, the shared one, hooked into every cached directory. */
 static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va)
 {
-	uint32_t *pde = &d->pd[PD_INDEX(va)];
+	unsigned i = PD_INDEX(va);
 
-	if (!(*pde & PTE_P)) {
-		uint32_t *t = alloc_table(g);
-		if (!t)
-			return NULL;
-		*pde = (uint32_t)t | PTE_P | PTE_RW | PTE_US;
-		d->tables[PD_INDEX(va) / 32] |= 1u << (PD_INDEX(va) % 32);
+	if (d->pd[i] & PTE_P)
+		return (uint32_t *)(d->pd[i] & PAGE_MASK);
+	uint32_t *t = alloc_table(g);
+	if (!t)
+		return NULL;
+	if (i < kernel_pde(g)) {
+		d->pd[i] = (uint32_t)t | PTE_P | PTE_RW | PTE_US;
+		mark(d, i, true);
+		return t;
 	}
-	return (uint32_t *)(*pde & PAGE_MASK);
+	g->shadow.kernel_pts[i] = (uint32_t)t;
+	for (unsigned k = 0; k < SHADOW_DIRS_MAX; k++) {
+		struct shadow_dir *dk = &g->shadow.dirs[k];
+		if (dk->pd) {
+			dk->pd[i] = (uint32_t)t | PTE_P | PTE_RW | PTE_US;
+			mark(dk, i, true);
+		}
+	}
+	return t;
 }
 
 /* Translate va as the CPU would for an access of this kind, setting the
@@ -306,9 +370,9 @@ void shadow_flush(struct guest *g, bool all)
 		for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
 			if (g->shadow.dirs[i].pd)
 				dir_drop(g, &g->shadow.dirs[i], 0, PD_SWITCHER);
+		kernel_drop(g, 0, PD_SWITCHER);
 	} else {
-		unsigned kernel = g->kernel_address ? PD_INDEX(g->kernel_address) : PD_SWITCHER;
-		dir_drop(g, cur_dir(g), 0, kernel);
+		dir_drop(g, cur_dir(g), 0, kernel_pde(g));
 	}
 	g->shadow.needs_pin = true;
 }
@@ -355,10 +419,14 @@ void shadow_set_pgd(struct guest *g, uint32_t pgdir_gpa, uint32_t index)
 			kill_guest(g, "SET_PGD: index %u is beyond the directory", index);
 		return;
 	}
-	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
-		struct shadow_dir *d = &g->shadow.dirs[i];
-		if (concerns(g, d, pgdir_gpa, index << 22))
-			dir_drop(g, d, index, index + 1);
+	if (index >= kernel_pde(g)) {
+		kernel_drop(g, index, index + 1);
+	} else {
+		for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
+			struct shadow_dir *d = &g->shadow.dirs[i];
+			if (concerns(g, d, pgdir_gpa, index << 22))
+				dir_drop(g, d, index, index + 1);
+		}
 	}
 	g->shadow.needs_pin = true;
 }

@@ -21,6 +21,10 @@ struct shadow {
 	bool linear;		/* no NEW_PGTABLE yet: va == pa, supervisor */
 	unsigned cur;		/* index of the directory in use */
 	struct shadow_dir dirs[SHADOW_DIRS_MAX];
+	/* The kernel's shadow page tables (PDEs from kernel_address up, the
+	 * same in every guest directory): one set, shared by every cached
+	 * directory. Entry i is the host frame for PDE i, or 0. */
+	uint32_t kernel_pts[1024];
 	uint32_t frames;	/* frames charged to the guest */
 	uint32_t peak_frames;	/* the most it was charged at once */
 	uint64_t tick;		/* for least-recently-used eviction */

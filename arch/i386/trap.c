@@ -2,6 +2,7 @@
  * registered handlers, exceptions to the fatal report (the hypervisor
  * takes no exception on purpose; guest traps arrive through the Switcher). */
 #include <arch/i386/arch.h>
+#include <arch/i386/x86.h>
 #include <core/log.h>
 
 static irq_handler_t irq_handlers[NR_IRQS];
@@ -14,6 +15,12 @@ void irq_register(unsigned irq, irq_handler_t fn)
 
 void c_trap(struct trap_frame *tf)
 {
+	if (tf->vector == 2) {
+		/* Nothing here arms an NMI source; one from the chipset (a
+		 * parity or watchdog report) is told, not fatal. */
+		pr_warn("NMI received (system control port B: %02x)", inb(0x61));
+		return;
+	}
 	if (tf->vector < VEC_IRQ0)
 		exception_fatal(tf);
 	if (tf->vector < VEC_IRQ0 + NR_IRQS) {
