@@ -93,6 +93,7 @@ include guests/rt/rt.mk
 -include guests/tests/tests.mk
 -include guests/contests/contests.mk
 -include guests/paging.mk
+-include guests/security/security.mk
 include guests/bench/bench.mk
 include guests/sched/sched.mk
 # Every fragment above added to GUEST_ELFS; rt.mk's rule saw only its own.

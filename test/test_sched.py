@@ -107,3 +107,12 @@ def test_crash_restart_policy(testmods):
     mods = [(G / "crash.elf", "name=fragile on_crash=restart restarts=3 expect=killed")]
     b = boot("sched_crash_restart", append=HV, modules=mods, timeout=60).expect_pass()
     assert len(b.lines(r"guest fragile killed: unhandled page fault")) == 4, b.describe()
+
+
+def test_guest_that_does_not_fit_is_skipped(testmods):
+    mods = [(testmods / "good.elf", "name=huge mem=512M"),
+            (testmods / "good.elf", "name=small mem=2M")]
+    b = boot("sched_no_fit", append=HV, mem=64, modules=mods).expect_pass()
+    b.require(r"^ringvisor: error: guest huge: does not fit: 524288 KiB of guest memory "
+              r"wanted, \d+ KiB free; not started",
+              r"^ringvisor: guest small exited with status 0")

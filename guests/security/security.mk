@@ -1,0 +1,11 @@
+# The security catalogue's guests (guests/security): sec_priv (cases that
+# must end in one exact survivable outcome), sec_kill (one kill per
+# module), sec_storm (denial of service) and sec_fuzz (the hypercall
+# fuzzer). test/test_security*.py boots them; tools/security.py reads their
+# sources for docs/security.md. Included by the top Makefile.
+
+SEC_LIB := guests/tests/tlib.c
+SEC_GUESTS := sec_priv sec_kill sec_storm sec_fuzz
+$(foreach g,$(SEC_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder -Iguests/tests))
+
+$(eval $(call rv_guest,sec_priv,guests/security/sec_priv.c guests/security/sec_probe.S $(SEC_LIB)))
