@@ -22,7 +22,7 @@ HCALL_SRCS := hcall/dispatch.c hcall/segments.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
 	core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
 	core/bench.c core/oracle.c
-LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c
+LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
 	$(HCALL_SRCS) $(CORE_SRCS) $(LIB_SRCS)

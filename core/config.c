@@ -430,19 +430,6 @@ static void name_from_file(const char *file, size_t file_len,
 	*len = n;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 int guest_config_parse(const char *modstr, unsigned index,
 		       struct guest_config *out, char *err, size_t errlen)
@@ -475,7 +462,7 @@ int guest_config_parse(const char *modstr, unsigned index,
 			const char *rest = cmdline_rest(cur);
 
 			if (strlen(rest) >= sizeof(out->args))
-				return fail(err, errlen,
+				return errmsg(err, errlen,
 					    "arguments after '--': longer than %u bytes",
 					    (unsigned)sizeof(out->args) - 1);
 			strlcpy(out->args, rest, sizeof(out->args));
@@ -487,9 +474,9 @@ int guest_config_parse(const char *modstr, unsigned index,
 			continue;
 		}
 		if (reason[0])
-			return fail(err, errlen, "%.*s: %s",
+			return errmsg(err, errlen, "%.*s: %s",
 				    (int)w.text_len, w.text, reason);
-		return fail(err, errlen, "unknown option '%.*s'",
+		return errmsg(err, errlen, "unknown option '%.*s'",
 			    (int)w.key_len, w.key);
 	}
 
@@ -505,7 +492,7 @@ int guest_config_parse(const char *modstr, unsigned index,
 
 	name_from_file(file, file_len, &s, &n);
 	if (!guest_name_valid(s, n))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "file name '%.*s' gives no valid guest name "
 			    "(1..%u of [A-Za-z0-9_-]): add name=",
 			    (int)file_len, file, GUEST_NAME_MAX - 1);

@@ -6,19 +6,6 @@
 #include <lib/lib.h>
 #include <param.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Program header i, copied out: a module need not be aligned for Elf32_*
  * loads (the boot loader page-aligns it, a test buffer may not). Only for
@@ -40,31 +27,31 @@ static int check_header(const Elf32_Ehdr *eh, size_t size, char *err,
 
 	if (id[EI_MAG0] != ELFMAG0 || id[EI_MAG1] != ELFMAG1 ||
 	    id[EI_MAG2] != ELFMAG2 || id[EI_MAG3] != ELFMAG3)
-		return fail(err, errlen, "not an ELF file (bad magic)");
+		return errmsg(err, errlen, "not an ELF file (bad magic)");
 	if (id[EI_CLASS] != ELFCLASS32)
-		return fail(err, errlen, "not ELF32 (class %u)", id[EI_CLASS]);
+		return errmsg(err, errlen, "not ELF32 (class %u)", id[EI_CLASS]);
 	if (id[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, "not little-endian (data encoding %u)",
+		return errmsg(err, errlen, "not little-endian (data encoding %u)",
 			    id[EI_DATA]);
 	if (eh->e_machine != EM_386)
-		return fail(err, errlen, "not for i386 (machine %u)",
+		return errmsg(err, errlen, "not for i386 (machine %u)",
 			    eh->e_machine);
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen, "not an executable (type %u)",
+		return errmsg(err, errlen, "not an executable (type %u)",
 			    eh->e_type);
 	if (id[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return fail(err, errlen, "bad ELF version %u", eh->e_version);
+		return errmsg(err, errlen, "bad ELF version %u", eh->e_version);
 	if (eh->e_phentsize != sizeof(Elf32_Phdr))
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "wrong program header size %u (expected %u)",
 			    eh->e_phentsize, (unsigned)sizeof(Elf32_Phdr));
 	if (eh->e_phnum > ELF_PHNUM_MAX)
-		return fail(err, errlen, "too many program headers (%u > %u)",
+		return errmsg(err, errlen, "too many program headers (%u > %u)",
 			    eh->e_phnum, ELF_PHNUM_MAX);
 	/* 64-bit sums: e_phoff near 4 GiB must not wrap to a small number. */
 	if ((uint64_t)eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr) >
 	    size)
-		return fail(err, errlen, "program headers outside the file");
+		return errmsg(err, errlen, "program headers outside the file");
 	return 0;
 }
 
@@ -73,15 +60,15 @@ static int check_segment(const Elf32_Phdr *ph, unsigned i, size_t size,
 			 uint32_t guest_mem, char *err, size_t errlen)
 {
 	if ((uint64_t)ph->p_offset + ph->p_filesz > size)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "segment %u: file bytes 0x%x+0x%x outside the file (%zu bytes)",
 			    i, ph->p_offset, ph->p_filesz, size);
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "segment %u: file size 0x%x exceeds memory size 0x%x",
 			    i, ph->p_filesz, ph->p_memsz);
 	if ((uint64_t)ph->p_paddr + ph->p_memsz > guest_mem)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "segment %u: 0x%x+0x%x outside guest memory (0x%x bytes)",
 			    i, ph->p_paddr, ph->p_memsz, guest_mem);
 	return 0;
@@ -100,7 +87,7 @@ int elf_check(const void *image, size_t size, uint32_t guest_mem,
 	Elf32_Ehdr eh;
 
 	if (size < sizeof(eh))
-		return fail(err, errlen, "too small for an ELF header (%zu bytes)",
+		return errmsg(err, errlen, "too small for an ELF header (%zu bytes)",
 			    size);
 	memcpy(&eh, image, sizeof(eh));
 	if (check_header(&eh, size, err, errlen))
@@ -123,7 +110,7 @@ int elf_check(const void *image, size_t size, uint32_t guest_mem,
 			if (is_loaded(&q) &&
 			    ph.p_paddr < q.p_paddr + q.p_memsz &&
 			    q.p_paddr < ph.p_paddr + ph.p_memsz)
-				return fail(err, errlen,
+				return errmsg(err, errlen,
 					    "segments %u and %u overlap", j, i);
 		}
 		info.nsegs++;
@@ -134,9 +121,9 @@ int elf_check(const void *image, size_t size, uint32_t guest_mem,
 			entry_ok = true;
 	}
 	if (info.nsegs == 0)
-		return fail(err, errlen, "no loadable (PT_LOAD) segment");
+		return errmsg(err, errlen, "no loadable (PT_LOAD) segment");
 	if (!entry_ok)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "entry point 0x%x not in an executable segment",
 			    eh.e_entry);
 	info.entry = eh.e_entry;

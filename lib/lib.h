@@ -24,4 +24,7 @@ size_t strlcpy(char *dst, const char *src, size_t size);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/* errmsg.c: format the reason into err (when errlen > 0); returns -1. */
+int errmsg(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+
 #endif

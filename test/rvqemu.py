@@ -187,3 +187,88 @@ class Monitor:
         if self.sock:
             self.sock.close()
         self.sock_path.unlink(missing_ok=True)
+
+
+class SerialConsole:
+    """QEMU with COM1 on a unix socket (kept in the serial log as well):
+    the test types into it and reads the console back. Started with
+    wait=on, so the machine runs only once the test is connected."""
+
+    def __init__(self, name, modules, append="exit=qemu", timeout=60):
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.name = safe_name(name)
+        log = LOGS / (self.name + ".log")
+        log.unlink(missing_ok=True)
+        self.path = BUILD / f"serial-{self.name}.sock"
+        self.path.unlink(missing_ok=True)
+        cmd = qemu_cmd(log=log, append=append, modules=modules)
+        i = cmd.index(f"file:{log}")
+        cmd[i - 1:i + 1] = ["-chardev",
+                            f"socket,id=com1,path={self.path},server=on,wait=on,"
+                            f"logfile={log}",
+                            "-serial", "chardev:com1"]
+        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.deadline = time.monotonic() + timeout
+        self.raw = b""
+        self.sock = socket.socket(socket.AF_UNIX)
+        while True:
+            try:
+                self.sock.connect(str(self.path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert self.proc.poll() is None, self.proc.stderr.read()
+                assert time.monotonic() < self.deadline, "no serial socket"
+                time.sleep(0.05)
+        self.sock.settimeout(0.1)
+
+    def _read(self):
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        if not data:
+            return False
+        self.raw += data
+        return True
+
+    @property
+    def text(self):
+        # Normalised as a whole: a "\r\n" may straddle two reads.
+        return self.raw.decode(errors="replace").replace("\r\n", "\n")
+
+    def wait_for(self, pattern):
+        while time.monotonic() < self.deadline:
+            if re.search(pattern, self.text, re.M):
+                return
+            if not self._read():
+                break
+        raise AssertionError(f"/{pattern}/ never appeared; console:\n{self.text}")
+
+    def lines(self, pattern):
+        return re.findall(pattern, self.text, re.M)
+
+    def has(self, pattern):
+        return re.search(pattern, self.text, re.M) is not None
+
+    def type(self, s):
+        """Send s 4 bytes at a time, 10 ms apart: well within the UART's
+        16-byte FIFO and the hypervisor's receive ring."""
+        data = s.encode()
+        for i in range(0, len(data), 4):
+            self.sock.sendall(data[i:i + 4])
+            time.sleep(0.01)
+
+    def finish(self):
+        """Read to the end of the run; QEMU's exit status."""
+        while self._read() and time.monotonic() < self.deadline:
+            pass
+        return self.proc.wait()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.sock.close()
+        self.path.unlink(missing_ok=True)

@@ -4,8 +4,6 @@ colour on request, and input to the focused guest only, from the serial line
 and from the PS/2 keyboard, with triple Ctrl-A moving the focus. The test
 guests are guests/contests/conflood.c and conecho.c."""
 import re
-import socket
-import subprocess
 import time
 
 import pytest
@@ -125,90 +123,8 @@ def test_color_prefixes():
 # --- input ---------------------------------------------------------------
 
 
-class SerialSocket:
-    """QEMU with COM1 on a unix socket (the serial log kept as its logfile):
-    the test types into the socket and reads the console back from it."""
-
-    def __init__(self, name, modules, append="exit=qemu", timeout=60):
-        rvqemu.LOGS.mkdir(parents=True, exist_ok=True)
-        self.name = rvqemu.safe_name(name)
-        log = rvqemu.LOGS / (self.name + ".log")
-        log.unlink(missing_ok=True)
-        self.path = rvqemu.BUILD / f"serial-{self.name}.sock"
-        self.path.unlink(missing_ok=True)
-        cmd = rvqemu.qemu_cmd(log=log, append=append, modules=modules)
-        i = cmd.index(f"file:{log}")
-        # wait=on: QEMU starts the machine only once the test is connected.
-        cmd[i - 1:i + 1] = ["-chardev",
-                            f"socket,id=com1,path={self.path},server=on,wait=on,"
-                            f"logfile={log}",
-                            "-serial", "chardev:com1"]
-        self.cmd = cmd
-        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
-        self.deadline = time.monotonic() + timeout
-        self.raw, self.text = b"", ""
-        self.sock = socket.socket(socket.AF_UNIX)
-        while True:
-            try:
-                self.sock.connect(str(self.path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                assert self.proc.poll() is None, self.proc.stderr.read()
-                assert time.monotonic() < self.deadline, "no serial socket"
-                time.sleep(0.05)
-        self.sock.settimeout(0.1)
-
-    def _read(self):
-        try:
-            data = self.sock.recv(65536)
-        except socket.timeout:
-            return True
-        if not data:
-            return False
-        self.raw += data
-        self.text = self.raw.decode(errors="replace").replace("\r\n", "\n")
-        return True
-
-    def wait_for(self, pattern):
-        while time.monotonic() < self.deadline:
-            if re.search(pattern, self.text, re.M):
-                return
-            if not self._read():
-                break
-        raise AssertionError(f"/{pattern}/ never appeared; console:\n{self.text}")
-
-    def has(self, pattern):
-        return re.search(pattern, self.text, re.M) is not None
-
-    def type(self, s):
-        """Send s a few bytes at a time, well within the UART's FIFO."""
-        data = s.encode()
-        for i in range(0, len(data), 4):
-            self.sock.sendall(data[i:i + 4])
-            time.sleep(0.01)
-
-    def finish(self):
-        """Read to the end; QEMU's exit status."""
-        while self._read() and time.monotonic() < self.deadline:
-            pass
-        status = self.proc.wait()
-        self.sock.close()
-        self.path.unlink(missing_ok=True)
-        return status
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.sock.close()
-        self.path.unlink(missing_ok=True)
-
-
 def test_serial_input_goes_to_the_focused_guest():
-    con = SerialSocket("console_serial_focus",
+    con = rvqemu.SerialConsole("console_serial_focus",
                        [(ECHO, "name=a"), (ECHO, "name=b")])
     try:
         con.wait_for(r"^\[a\] conecho ready$")

@@ -2,7 +2,6 @@
 so that shares, caps and lateness are exact, repeatable figures."""
 import re
 
-import pytest
 
 import rvqemu
 from rvqemu import boot

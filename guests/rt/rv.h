@@ -241,6 +241,7 @@ uint32_t rv_timer_ticks(void);
  * after checking the wake-up condition: the host enables them atomically,
  * so no wake-up is lost. */
 void rv_halt(void);
+void rv_sleep_ns(uint32_t ns);		/* sleep on the one-shot timer */
 
 /* Nanoseconds from the TSC and lguest_data.tsc_khz; 0 if tsc_khz is 0. */
 uint64_t rv_time_ns(void);

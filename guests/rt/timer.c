@@ -37,6 +37,24 @@ void rv_halt(void)
 	rv_irq_enable();
 }
 
+/* Sleep for ns on the one-shot timer. The tick count is checked with
+ * interrupts off and the guest then halts: the host enables them as it puts
+ * the guest to sleep, so the tick cannot slip in between the check and the
+ * halt and leave the guest asleep forever. */
+void rv_sleep_ns(uint32_t ns)
+{
+	uint32_t before = ticks;
+
+	rv_timer_oneshot(ns);
+	for (;;) {
+		rv_irq_disable();
+		if (ticks != before)
+			break;
+		rv_halt();
+	}
+	rv_irq_enable();
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint64_t t;

@@ -15,20 +15,9 @@ int main(int argc, char **argv)
 	rv_printf("wall clock: %u.%09u s since 1970\n", (uint32_t)now.tv_sec,
 		  (uint32_t)now.tv_nsec);
 
-	/* Check the condition with interrupts off, then halt: the host
-	 * enables them as it puts us to sleep, so the tick cannot slip in
-	 * between the check and the halt and leave us asleep forever. */
-	uint32_t before = rv_timer_ticks();
 	uint64_t start = rv_time_ns();
 
-	rv_timer_oneshot(SLEEP_NS);
-	for (;;) {
-		rv_irq_disable();
-		if (rv_timer_ticks() != before)
-			break;
-		rv_halt();
-	}
-	rv_irq_enable();
+	rv_sleep_ns(SLEEP_NS);
 
 	rv_printf("woke from the timer after %llu ns\n", rv_time_ns() - start);
 	return 0;

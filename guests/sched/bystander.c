@@ -14,15 +14,7 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t i = 1; i <= lines; i++) {
 		rv_printf("bystander line %u of %u: the quick brown fox\n", i, lines);
-		uint32_t ticks = rv_timer_ticks();
-		rv_timer_oneshot(1000000);
-		for (;;) {
-			rv_irq_disable();
-			if (rv_timer_ticks() != ticks)
-				break;
-			rv_halt();
-		}
-		rv_irq_enable();
+		rv_sleep_ns(1000000);
 	}
 	return 0;
 }

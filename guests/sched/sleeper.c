@@ -29,16 +29,8 @@ int main(int argc, char **argv)
 
 	rv_set_timer_hook(on_tick);
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t ticks = rv_timer_ticks();
 		uint64_t deadline = rv_time_ns() + period_us * 1000ull;
-		rv_timer_oneshot(period_us * 1000u);
-		for (;;) {
-			rv_irq_disable();
-			if (rv_timer_ticks() != ticks)
-				break;
-			rv_halt();
-		}
-		rv_irq_enable();
+		rv_sleep_ns(period_us * 1000u);
 		uint64_t late = woke_at > deadline ? woke_at - deadline : 0;
 		total += late;
 		if (late > worst)

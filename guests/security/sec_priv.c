@@ -294,6 +294,8 @@ static int int_sweep(unsigned ring, unsigned gate_dpl)
 		unsigned ev;
 		uint32_t ee;
 
+		if ((errcode_vector(v) && !host_vector(v)) || v == 7)
+			continue;       /* one module each: errvec_main() */
 		expected_int(v, ring, gate_dpl, &ev, &ee);
 		probe_at = rv_gpa(p + 2);
 		probe_fix = rv_gpa(p + 4);
@@ -347,6 +349,43 @@ SCASE(int_sweep_ring3_dpl3, "int n for every vector")
 	CHECK(!bad, "%d vectors wrong:%s", bad, sweep_why);
 }
 
+/* int $7 through the guest's own present gate: the host must reflect it,
+ * not take it for a lazy-FPU #NM and swallow it. */
+static const char *int7(unsigned ring)
+{
+	static char why[80];
+	const char *p = p_int_table + 7 * 8;
+	uint32_t before = trec.count;
+
+	install_all(RV_GATE_INTR | RV_GATE_USER);
+	probe_at = rv_gpa(p + 2);
+	probe_fix = rv_gpa(p + 4);
+	if (ring == 1)
+		call_probe(p);
+	else
+		run_user(p);
+	probe_fix = 0;
+	install_all(RV_GATE_INTR);
+	if (trec.count == before + 1 && trec.regs.vector == 7 &&
+	    trec.regs.eip == probe_at + 2)
+		return NULL;
+	rv_snprintf(why, sizeof(why), "%u traps, last %u at 0x%x",
+		    trec.count - before, trec.regs.vector, trec.regs.eip);
+	return why;
+}
+
+SCASE(int7_ring1_reflected, "int n for every vector")
+{
+	const char *why = int7(1);
+	CHECK(!why, "%s", why);
+}
+
+SCASE(int7_ring3_reflected, "int n for every vector")
+{
+	const char *why = int7(3);
+	CHECK(!why, "%s", why);
+}
+
 /* int $0x20..0x2F, 200 times each from ring 1: #GP every time, and the
  * guest's timer (the host's PIT deadline) neither fires early nor stops. */
 SCASE(irq_vectors_no_host_effect, "int n for every vector")
@@ -369,7 +408,7 @@ SCASE(irq_vectors_no_host_effect, "int n for every vector")
 	      "last trap %u/0x%x", trec.regs.vector, trec.regs.error);
 	CHECK(rv_timer_ticks() == ticks && c1.timer_irqs == c0.timer_irqs,
 	      "timer ticks %u -> %u", ticks, rv_timer_ticks());
-	t_sleep(1000000);
+	rv_sleep_ns(1000000);
 	CHECK(rv_timer_ticks() == ticks + 1, "timer no longer works");
 }
 
@@ -449,12 +488,12 @@ SCASE(rpl0_data_selector_at_switch, "null selectors at a world switch")
 
 static volatile uint32_t far_cs;
 void sec_far_target(void);
-__asm__(".text\nsec_far_target:\n\tmovl %cs, far_cs\n\tlret\n");
+__asm__(".text\nsec_far_target:\n\tmovl %cs, %eax\n\tmovl %eax, far_cs\n\tlret\n");
 
 SCASE(lcall_rpl0_own_code_stays_ring1, "far transfer to host selectors")
 {
 	far_cs = 0;
-	__asm__ volatile("lcall $0x60, $sec_far_target" ::: "memory");
+	__asm__ volatile("lcall $0x60, $sec_far_target" ::: "eax", "memory");
 	CHECK(far_cs == GUEST_CS, "ran with cs 0x%x", far_cs);
 }
 
@@ -468,7 +507,7 @@ SCASE(gdt_conforming_dpl0_raised, "GDT: conforming code")
 	CHECK(ar != ~0u, "lar refuses it");
 	CHECK(((ar >> 13) & 3) == 1, "DPL %u", (ar >> 13) & 3);
 	far_cs = 0;
-	__asm__ volatile("lcall $0xA1, $sec_far_target" ::: "memory");
+	__asm__ volatile("lcall $0xA1, $sec_far_target" ::: "eax", "memory");
 	CHECK((far_cs & 3) == 1 && far_cs == 0xA1, "ran with cs 0x%x", far_cs);
 	rv_hcall3(HC_LOAD_GDT_ENTRY, 20, 0, 0);
 }
@@ -527,10 +566,10 @@ SCASE(idt_gate_into_switcher_stubs, "IDT: gates aimed at the Switcher or host")
 	gate_to(SWITCHER_ADDR + 0x200, 0xE, 1);
 	CHECK(trec.count == before + 1, "%u traps", trec.count - before);
 	CHECK(trec.regs.cs == GUEST_CS, "cs 0x%x", trec.regs.cs);
-	CHECK(trec.regs.vector == 13 || trec.regs.vector == 14 || trec.regs.vector == 6,
+	/* the stub runs in ring 1 until SWITCH_TO_HOST loads the host's %ds */
+	CHECK(trec.regs.vector == 13 && trec.regs.error == 0x58 &&
+	      (trec.regs.eip >> 12) == SWITCHER_ADDR >> 12,
 	      "got %u/0x%x at 0x%x", trec.regs.vector, trec.regs.error, trec.regs.eip);
-	rv_printf("note: gate into the stubs gave %u/0x%x at 0x%x\n",
-		  trec.regs.vector, trec.regs.error, trec.regs.eip);
 }
 
 SCASE(idt_gate_beyond_memory, "IDT: gates aimed at the Switcher or host")
@@ -561,6 +600,8 @@ static const char *odd_gate(uint32_t type)
 	__asm__ volatile(PROBE_ARM "1: int3\n2:" ::: "memory");
 	probe_fix = 0;
 	t_catch(3, RV_GATE_INTR);
+	if (odd_hits == hits + 1 && trec.count == before)
+		return NULL;
 	rv_snprintf(why, sizeof(why), "type %x: %u handler hits, %u traps", type,
 		    odd_hits - hits, trec.count - before);
 	return why;
@@ -568,12 +609,14 @@ static const char *odd_gate(uint32_t type)
 
 SCASE(idt_odd_gate_types, "IDT: wrong gate type or DPL")
 {
-	const char *a = odd_gate(0x5), *b, *c;
-	rv_printf("note: %s\n", a);
-	b = odd_gate(0x6);
-	rv_printf("note: %s\n", b);
-	c = odd_gate(0xC);
-	rv_printf("note: %s\n", c);
+	/* delivered to the handler as a trap gate would be: no task switch,
+	 * no 16-bit frame, no call through a gate */
+	const char *why = odd_gate(0x5);
+	CHECK(!why, "%s", why);
+	why = odd_gate(0x6);
+	CHECK(!why, "%s", why);
+	why = odd_gate(0xC);
+	CHECK(!why, "%s", why);
 }
 
 SCASE(idt_gate_dpl0_int3_gp, "IDT: wrong gate type or DPL")
@@ -633,11 +676,50 @@ SCASE(pt_cached_dir_edited_unreported, "page tables: cached directory")
 	pt[0] = rv_gpa(page_g) | PTE_W | 0x60;
 	rv_hcall1(HC_NEW_PGTABLE, rv_gpa(pgdir));
 	uint32_t v = *(volatile uint32_t *)ALIAS_RW;
-	CHECK(v == 0x1234ABCD || v == 0x6666, "read 0x%x", v);
-	rv_printf("note: cached directory read %s\n", v == 0x6666 ? "the new frame" : "the old frame");
+	/* the cached shadow still maps the old frame (its own): no refill */
+	CHECK(v == 0x1234ABCD, "read 0x%x", v);
 	pt[0] = rv_gpa(page_f) | PTE_W | 0x60;
 	rv_hcall1(HC_FLUSH_TLB, 1);
 	CHECK(*(volatile uint32_t *)ALIAS_RW == 0x1234ABCD, "after flush");
+}
+
+/* `-- errvec RING VECTOR`: int $VECTOR for an error-code vector through a
+ * DPL-3 gate, from ring 1 or 3, alone in its module (the outcome so far
+ * has been the guest's death, see docs/security.md). */
+static int errvec_main(unsigned ring, unsigned v)
+{
+	unsigned ev;
+	uint32_t ee;
+	const char *p = p_int_table + v * 8;
+	uint32_t before = trec.count;
+
+	install_all(RV_GATE_INTR | RV_GATE_USER);
+	expected_int(v, ring, 3, &ev, &ee);
+	probe_at = rv_gpa(p + 2);
+	probe_fix = rv_gpa(p + 4);
+	if (ring == 1)
+		call_probe(p);
+	else
+		run_user(p);
+	probe_fix = 0;
+	if (trec.count == before + 1 && trec.regs.vector == ev &&
+	    trec.regs.error == ee && trec.regs.eip == probe_at) {
+		rv_printf("PASS errvec_r%u_%u\n", ring, v);
+		return 0;
+	}
+	rv_printf("FAIL errvec_r%u_%u: %u traps, last %u/0x%x at 0x%x\n", ring, v,
+		  trec.count - before, trec.regs.vector, trec.regs.error,
+		  trec.regs.eip);
+	return 1;
+}
+
+static unsigned num(const char *s)
+{
+	unsigned v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (unsigned)(*s++ - '0');
+	return v;
 }
 
 int main(int argc, char **argv)
@@ -646,6 +728,8 @@ int main(int argc, char **argv)
 
 	t_catch_all();
 	setup_paging();
+	if (argc == 4 && !memcmp(argv[1], "errvec", 7))
+		return errvec_main(num(argv[2]), num(argv[3]));
 	failures = run_pcases();
 	return t_run_all(argc, argv) | (failures ? 1 : 0);
 }

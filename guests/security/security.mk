@@ -9,3 +9,5 @@ SEC_GUESTS := sec_priv sec_kill sec_storm sec_fuzz
 $(foreach g,$(SEC_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder -Iguests/tests))
 
 $(eval $(call rv_guest,sec_priv,guests/security/sec_priv.c guests/security/sec_probe.S $(SEC_LIB)))
+$(eval $(call rv_guest,sec_kill,guests/tests/tkill_entry.S guests/security/sec_kill.c $(SEC_LIB)))
+RV_LINK_sec_kill := -Wl,-e,tk_entry

@@ -97,7 +97,7 @@ TEST(regs_page_junk_no_effect)
 		junk_regs_page(sel[i][0], sel[i][1]);
 		__asm__ volatile(PROBE_ARM "1: ud2\n2:" ::: "memory");
 		junk_regs_page(sel[i][0], sel[i][1]);
-		t_sleep(200000);        /* the timer interrupt, and HALT */
+		rv_sleep_ns(200000);        /* the timer interrupt, and HALT */
 	}
 	CHECK(trec.count == before + 5, "%u traps", trec.count - before);
 	CHECK(rv_timer_ticks() == ticks + 5, "%u ticks",

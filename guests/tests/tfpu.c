@@ -43,7 +43,7 @@ TEST(fpu_x87_across_halts)
 				 "fildl 12(%0)\n\tfildl 16(%0)\n\tfildl 20(%0)\n\t"
 				 "fildl 24(%0)\n\tfildl 28(%0)"
 				 :: "r"(in), "m"(fcw) : "memory");
-		t_sleep(200000);
+		rv_sleep_ns(200000);
 		__asm__ volatile("fnstcw %1\n\t"
 				 "fistpl 28(%0)\n\tfistpl 24(%0)\n\tfistpl 20(%0)\n\t"
 				 "fistpl 16(%0)\n\tfistpl 12(%0)\n\tfistpl 8(%0)\n\t"
@@ -97,7 +97,7 @@ TEST(sse_across_halts)
 				 "movdqa 64(%0), %%xmm4\n\tmovdqa 80(%0), %%xmm5\n\t"
 				 "movdqa 96(%0), %%xmm6\n\tmovdqa 112(%0), %%xmm7"
 				 :: "r"(in) : "memory");
-		t_sleep(200000);
+		rv_sleep_ns(200000);
 		__asm__ volatile("movdqa %%xmm0, 0(%0)\n\tmovdqa %%xmm1, 16(%0)\n\t"
 				 "movdqa %%xmm2, 32(%0)\n\tmovdqa %%xmm3, 48(%0)\n\t"
 				 "movdqa %%xmm4, 64(%0)\n\tmovdqa %%xmm5, 80(%0)\n\t"

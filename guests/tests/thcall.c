@@ -173,7 +173,7 @@ TEST(clockevent_fires)
 	uint32_t before = rv_timer_ticks();
 	uint64_t t0 = rv_time_ns();
 
-	t_sleep(1000000);
+	rv_sleep_ns(1000000);
 	uint64_t dt = rv_time_ns() - t0;
 	CHECK(rv_timer_ticks() == before + 1, "%u ticks",
 	      rv_timer_ticks() - before);
@@ -203,7 +203,7 @@ TEST(clockevent_rearm_replaces)
 	uint32_t before = rv_timer_ticks();
 
 	rv_timer_oneshot(500000000);    /* replaced by the next one */
-	t_sleep(1000000);
+	rv_sleep_ns(1000000);
 	t_spin_ns(3000000);
 	CHECK(rv_timer_ticks() == before + 1, "%u ticks",
 	      rv_timer_ticks() - before);

@@ -93,7 +93,7 @@ TEST(irq_block_other_line)
 	uint32_t before = rv_timer_ticks();
 
 	rv_lguest_data.blocked_interrupts = ~1u;
-	t_sleep(MS);
+	rv_sleep_ns(MS);
 	rv_lguest_data.blocked_interrupts = 0;
 	CHECK(rv_timer_ticks() == before + 1, "%u ticks",
 	      rv_timer_ticks() - before);
@@ -121,7 +121,7 @@ TEST(irq_updates_time)
 	struct lguest_timespec a, b;
 
 	rv_wallclock(&a);
-	t_sleep(2 * MS);
+	rv_sleep_ns(2 * MS);
 	rv_wallclock(&b);
 	uint64_t na = (uint64_t)a.tv_sec * 1000000000u + a.tv_nsec;
 	uint64_t nb = (uint64_t)b.tv_sec * 1000000000u + b.tv_nsec;
@@ -264,7 +264,7 @@ TEST(iret_frame_iopl3_if0_ignored)
 	CHECK((fa & (EFLAGS_IOPL | EFLAGS_IF)) == EFLAGS_IF, "eflags 0x%x", fa);
 	__asm__ volatile("inb $0x64, %%al" : "+a"(v));
 	CHECK(v == 1, "port 0x64 read 0x%x: real I/O", v);
-	t_sleep(MS);
+	rv_sleep_ns(MS);
 	CHECK(rv_timer_ticks() == before + 1, "timer lost");
 }
 

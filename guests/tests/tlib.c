@@ -172,20 +172,6 @@ void t_spin_ns(uint64_t ns)
 		__asm__ volatile("pause");
 }
 
-void t_sleep(uint32_t ns)
-{
-	uint32_t before = rv_timer_ticks();
-
-	rv_timer_oneshot(ns);
-	for (;;) {
-		rv_irq_disable();
-		if (rv_timer_ticks() != before)
-			break;
-		rv_halt();
-	}
-	rv_irq_enable();
-}
-
 void t_desc(uint32_t base, uint32_t limit, uint32_t type, uint32_t dpl,
 	    uint32_t flags, uint32_t *lo, uint32_t *hi)
 {

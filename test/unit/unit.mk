@@ -6,7 +6,7 @@ HOSTCC ?= gcc
 
 # The pure sources: no hardware access, so they build for the host as they
 # are. lib/string.c and lib/format.c are not here: glibc provides those.
-UNIT_PURE_SRCS := lib/cmdline.c core/config.c core/elf.c \
+UNIT_PURE_SRCS := lib/cmdline.c lib/errmsg.c core/config.c core/elf.c \
 	mm/memmap.c mm/frame.c mm/heap.c
 UNIT_TEST_SRCS := test/unit/harness.c test/unit/support.c \
 	test/unit/test_cmdline.c test/unit/test_config.c test/unit/test_elf.c \

@@ -1,0 +1,233 @@
+/* Security catalogue, killing guest: one attack per module, named by the
+ * module's argument (after --); each must end the guest with one exact
+ * kill reason (test/test_security.py holds the reasons), or, for the few
+ * "noeffect_" cases, change nothing at all and exit 0. A killing case that
+ * survives prints "SURVIVED case" and exits 1. Cases that must happen
+ * before the runtime's LGUEST_INIT run from sk_early (tkill_entry.S). */
+#include "tlib.h"
+
+static int streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+#define MEM_TOP 0x00200000u     /* every module runs with mem=2M */
+
+/* ---- before LGUEST_INIT ------------------------------------------------- */
+
+static const char *early_case(uint32_t bp_gpa)
+{
+	const char *p = (const char *)*(volatile uint32_t *)(bp_gpa + BP_CMD_LINE_PTR);
+	static char word[32];
+	unsigned n = 0;
+
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && n < sizeof(word) - 1)
+		word[n++] = *p++;
+	word[n] = '\0';
+	return word;
+}
+
+void tk_early(uint32_t bp_gpa);
+void tk_early(uint32_t bp_gpa)
+{
+	const char *c = early_case(bp_gpa);
+
+	if (streq(c, "pre_exit"))
+		rv_hcall1(HC_RV_EXIT, 0);
+	else if (streq(c, "pre_halt"))
+		rv_hcall0(HC_HALT);
+	else if (streq(c, "pre_async_garbage")) {
+		for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
+			rv_lguest_data.hcall_status[i] = 0;
+			rv_lguest_data.hcalls[i].arg0 = 0xDEAD0000 + i;
+		}
+		rv_hcall1(HC_NEW_PGTABLE, 0x1000);
+	} else if (streq(c, "init_wrap"))
+		rv_hcall1(HC_LGUEST_INIT, 0xFFFFF000);
+	else if (streq(c, "init_switcher"))
+		rv_hcall1(HC_LGUEST_INIT, SWITCHER_ADDR + 0x3000);
+}
+
+/* ---- after it ------------------------------------------------------------- */
+
+static void gdt_sys(uint32_t type)
+{
+	uint32_t lo, hi;
+
+	t_desc(0x1000, 0x67, type, 1, 0, &lo, &hi);
+	hi &= ~0x1000u;                         /* S = 0: a system descriptor */
+	rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
+}
+
+static uint8_t stack2[8192] __attribute__((aligned(4096)));
+#define STACK2_TOP rv_gpa(stack2 + sizeof(stack2))
+static uint32_t pgdir[1024] __attribute__((aligned(4096)));
+static uint32_t pgtab[1024] __attribute__((aligned(4096)));
+static const char no_nul[4] __attribute__((used)) = { 'a', 'b', 'c', 'd' };
+
+/* Own page tables mapping the first 2 MiB 1:1, writable, supervisor. */
+static void own_tables(void)
+{
+	for (uint32_t i = 0; i < 512; i++)
+		pgtab[i] = (i << 12) | 0x63;
+	pgdir[0] = rv_gpa(pgtab) | 0x63;
+	rv_hcall1(HC_NEW_PGTABLE, rv_gpa(pgdir));
+}
+
+static void fill_ring(uint32_t status, uint32_t call, uint32_t a1)
+{
+	for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
+		rv_lguest_data.hcalls[i] = (struct hcall_args){ call, a1, 0, 0, 0 };
+		rv_barrier();
+		rv_lguest_data.hcall_status[i] = status;
+	}
+}
+
+/* Returns 1 if the case is a no-effect case that passed. */
+static int run_case(const char *c)
+{
+	uint32_t lo, hi;
+
+	if (streq(c, "gdt_call_gate"))
+		gdt_sys(0xC);
+	else if (streq(c, "gdt_task_gate"))
+		gdt_sys(0x5);
+	else if (streq(c, "gdt_ldt"))
+		gdt_sys(0x2);
+	else if (streq(c, "gdt_busy_tss"))
+		gdt_sys(0xB);
+	else if (streq(c, "gdt_int_gate"))
+		gdt_sys(0xE);
+	else if (streq(c, "gdt_tss16"))
+		gdt_sys(0x1);
+	else if (streq(c, "tls_call_gate")) {
+		static uint32_t tls[6];
+		t_desc(0x1000, 0x67, 0xC, 3, 0, &lo, &hi);
+		tls[2] = lo;
+		tls[3] = hi & ~0x1000u;
+		rv_hcall2(HC_LOAD_TLS, rv_gpa(tls), 0);
+	} else if (streq(c, "stale_ds")) {
+		t_flat_desc(0x2, 1, &lo, &hi);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
+		__asm__ volatile("movl $0x71, %%eax\n\tmovl %%eax, %%ds\n\t"
+				 "movl $18, %%eax\n\tmovl $14, %%ebx\n\txorl %%ecx, %%ecx\n\t"
+				 "xorl %%edx, %%edx\n\tint $0x1F\n\t"
+				 "movl $0x69, %%eax\n\tmovl %%eax, %%ds"
+				 ::: "eax", "ebx", "ecx", "edx", "memory");
+	} else if (streq(c, "write_switcher"))
+		rv_hcall2(HC_RV_CONSOLE_WRITE, SWITCHER_ADDR, 16);
+	else if (streq(c, "write_wrap"))
+		rv_hcall2(HC_RV_CONSOLE_WRITE, 0xFFFFF000, 0x2000);
+	else if (streq(c, "write_top"))
+		rv_hcall2(HC_RV_CONSOLE_WRITE, 0xFFFFFFF0, 0x10);
+	else if (streq(c, "write_len_huge"))
+		rv_hcall2(HC_RV_CONSOLE_WRITE, 0x1000, 0xFFFFFFFF);
+	else if (streq(c, "write_beyond"))     /* the next host frames */
+		rv_hcall2(HC_RV_CONSOLE_WRITE, MEM_TOP, 1);
+	else if (streq(c, "write_straddle"))
+		rv_hcall2(HC_RV_CONSOLE_WRITE, MEM_TOP - 8, 16);
+	else if (streq(c, "read_switcher"))
+		rv_hcall2(HC_RV_CONSOLE_READ, SWITCHER_ADDR + 0x2000, 16);
+	else if (streq(c, "read_wrap"))
+		rv_hcall2(HC_RV_CONSOLE_READ, 0xFFFFF000, 0x2000);
+	else if (streq(c, "counters_top"))
+		rv_hcall1(HC_RV_COUNTERS, 0xFFFFFFC0);
+	else if (streq(c, "counters_wrap"))
+		rv_hcall1(HC_RV_COUNTERS, 0xFFFFFFF0);
+	else if (streq(c, "counters_beyond"))
+		rv_hcall1(HC_RV_COUNTERS, MEM_TOP);
+	else if (streq(c, "tls_wrap"))
+		rv_hcall2(HC_LOAD_TLS, 0xFFFFFFF0, 0);
+	else if (streq(c, "shutdown_last_byte"))
+		rv_hcall2(HC_SHUTDOWN, 0xFFFFFFFF, LGUEST_SHUTDOWN_POWEROFF);
+	else if (streq(c, "shutdown_no_nul")) {
+		/* 4 bytes without a NUL copied to the last 4 bytes of memory */
+		char *end = (char *)(MEM_TOP - 4);
+		for (int i = 0; i < 4; i++)
+			end[i] = 'x';
+		rv_hcall2(HC_SHUTDOWN, MEM_TOP - 4, LGUEST_SHUTDOWN_POWEROFF);
+	} else if (streq(c, "pgtable_top"))
+		rv_hcall1(HC_NEW_PGTABLE, 0xFFFFF000);
+	else if (streq(c, "pgtable_switcher"))
+		rv_hcall1(HC_NEW_PGTABLE, SWITCHER_ADDR);
+	else if (streq(c, "pgd_top")) {
+		own_tables();
+		rv_hcall2(HC_SET_PGD, 0xFFFFF000, 0);
+	} else if (streq(c, "pte_top")) {
+		own_tables();
+		rv_hcall3(HC_SET_PTE, 0xFFFFF000, 0x1000, 0x1063);
+	} else if (streq(c, "async_garbage_pending"))
+		{ fill_ring(0, 99, 0); rv_flush_async(); }
+	else if (streq(c, "async_bad_stack"))
+		{ fill_ring(0, HC_SET_STACK, 0); rv_flush_async(); }
+	else if (streq(c, "async_pointer_wrap")) {
+		fill_ring(0xFF, 0, 0);
+		rv_lguest_data.hcalls[0] = (struct hcall_args){ HC_RV_COUNTERS, 0xFFFFFFF0, 0, 0, 0 };
+		rv_lguest_data.hcall_status[0] = 0;
+		rv_flush_async();
+	} else if (streq(c, "stack_null_ss"))
+		rv_hcall3(HC_SET_STACK, 0x01, STACK2_TOP, 1);
+	else if (streq(c, "stack_ldt_ss"))
+		rv_hcall3(HC_SET_STACK, 0x6D, STACK2_TOP, 1);
+	else if (streq(c, "stack_tss_ss"))
+		rv_hcall3(HC_SET_STACK, 0x81, STACK2_TOP, 1);
+	else if (streq(c, "stack_above_switcher"))
+		rv_hcall3(HC_SET_STACK, GUEST_DS, SWITCHER_ADDR + 0x4000, 1);
+	else if (streq(c, "stack_wraps_low"))
+		rv_hcall3(HC_SET_STACK, GUEST_DS, 0x1000, 2);
+	else if (streq(c, "stack_below_switcher"))
+		rv_hcall3(HC_SET_STACK, GUEST_DS, SWITCHER_ADDR, 1);
+	else if (streq(c, "stack_readonly")) {
+		own_tables();
+		pgtab[(STACK2_TOP - 4096) >> 12] &= ~2u;
+		rv_hcall1(HC_FLUSH_TLB, 1);
+		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 1);
+	} else if (streq(c, "kstack_unmapped_later")) {
+		own_tables();
+		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 1);
+		uint32_t va = STACK2_TOP - 4096;
+		pgtab[va >> 12] = 0;
+		rv_hcall3(HC_SET_PTE, rv_gpa(pgdir), va, 0);
+		rv_hcall0(HC_FLUSH_ASYNC);
+	} else if (streq(c, "noeffect_async_statuses")) {
+		/* statuses that are neither pending (0) nor done (0xFF), with
+		 * calls that would kill: never run */
+		for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
+			rv_lguest_data.hcalls[i] = (struct hcall_args){ 99 + i, 0, 0, 0, 0 };
+			rv_lguest_data.hcall_status[i] = (uint8_t)(1 + (i * 37) % 0xFE);
+		}
+		for (int k = 0; k < 10; k++)
+			rv_flush_async();
+		rv_printf("NOEFFECT %s\n", c);
+		fill_ring(0xFF, 0, 0);
+		return 1;
+	} else if (streq(c, "noeffect_async_full_lap")) {
+		/* every slot pending with a harmless call: one lap, then on */
+		for (int k = 0; k < 20; k++) {
+			fill_ring(0, HC_FLUSH_TLB, 0);
+			rv_flush_async();
+		}
+		rv_printf("NOEFFECT %s\n", c);
+		return 1;
+	} else {
+		rv_printf("unknown case '%s'\n", c);
+		return 0;
+	}
+	rv_printf("SURVIVED %s\n", c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		rv_printf("usage: sec_kill -- CASE\n");
+		return 2;
+	}
+	return run_case(argv[1]) ? 0 : 1;
+}
