@@ -2,6 +2,15 @@
 # Every output goes under build/. See docs/usage.md.
 
 BUILD    := build
+
+# One line per step; `make V=1` shows every command instead.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
 CC       := gcc
 HOSTCC   := gcc
 PYTHON   := /usr/bin/python3
@@ -45,18 +54,21 @@ all: $(HV_ELF)
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 # Struct offsets for the Switcher's assembly, generated from the C structs.
 $(BUILD)/asm-offsets.h: switcher/asm-offsets.c switcher/switcher.h include/abi.h \
 		arch/i386/arch.h arch/i386/x86.h
 	@mkdir -p $(BUILD)
-	$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
-	{ echo "/* Generated from switcher/asm-offsets.c: do not edit. */"; \
+	$(call say,GEN,$@)
+	$(Q)$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
+	$(Q){ echo "/* Generated from switcher/asm-offsets.c: do not edit. */"; \
 	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
 		$(BUILD)/asm-offsets.s; } > $@
 $(BUILD)/switcher/switcher.S.o: $(BUILD)/asm-offsets.h
@@ -66,22 +78,25 @@ $(BUILD)/switcher/switcher.S.o: $(BUILD)/asm-offsets.h
 # function moves between the passes; the cmp below proves it.
 $(BUILD)/ksyms-empty.S: tools/mksyms.sh
 	@mkdir -p $(BUILD)
-	sh tools/mksyms.sh > $@
+	$(Q)sh tools/mksyms.sh > $@
 $(BUILD)/ringvisor.pass1.elf: $(HV_OBJS) $(BUILD)/ksyms-empty.S.o linker.ld
-	$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms-empty.S.o $(LIBGCC)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms-empty.S.o $(LIBGCC)
 $(BUILD)/ksyms.S: $(BUILD)/ringvisor.pass1.elf tools/mksyms.sh
-	sh tools/mksyms.sh $< > $@
+	$(call say,SYMS,$@)
+	$(Q)sh tools/mksyms.sh $< > $@
 $(BUILD)/%.S.o: $(BUILD)/%.S
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 $(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
-	$(CC) $(HV_LDFLAGS) -Wl,-Map,$(BUILD)/ringvisor.map -o $@ \
+	$(call say,LD,$@)
+	$(Q)$(CC) $(HV_LDFLAGS) -Wl,-Map,$(BUILD)/ringvisor.map -o $@ \
 		$(HV_OBJS) $(BUILD)/ksyms.S.o $(LIBGCC)
-	nm -n $(BUILD)/ringvisor.pass1.elf | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass1
-	nm -n $@ | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass2
-	cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
+	$(Q)nm -n $(BUILD)/ringvisor.pass1.elf | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass1
+	$(Q)nm -n $@ | grep -i ' t ' | grep -v ' __' > $(BUILD)/syms.pass2
+	$(Q)cmp -s $(BUILD)/syms.pass1 $(BUILD)/syms.pass2 || \
 		{ echo "error: functions moved between link passes"; exit 1; }
-	objdump -d -M att $@ > $(BUILD)/ringvisor.lst
-	nm -n $@ > $(BUILD)/ringvisor.sym
+	$(Q)objdump -d -M att $@ > $(BUILD)/ringvisor.lst
+	$(Q)nm -n $@ > $(BUILD)/ringvisor.sym
 
 -include $(HV_OBJS:.o=.d)
 
@@ -102,8 +117,9 @@ include test/unit/unit.mk
 
 TESTMODS := $(BUILD)/testmods/.stamp
 $(TESTMODS): tools/mkmodules.py
-	$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
-	touch $@
+	$(call say,GEN,$(BUILD)/testmods)
+	$(Q)$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
+	$(Q)touch $@
 
 # The default guests, what `make run` and the ISO boot: echo (it has the
 # console's input: type lines, `quit` ends it), hello (printf on newlib),
@@ -170,6 +186,18 @@ bench: all guests
 .PHONY: test-mutation
 test-mutation: deps all guests $(TESTMODS)
 	$(PYTHON) tools/mutation.py
+
+# The security catalogue alone (docs/security.md), the fuzzer's share and
+# the mutation check; ends with "security: N cases, N passed, M escapes".
+.PHONY: test-security
+test-security: deps all guests $(TESTMODS)
+	$(PYTHON) tools/security.py suite
+
+# The long runs: 10^6 fuzzed hypercalls; 1000 crash-and-restart cycles
+# next to a bystander, every frame back and the bystander unchanged.
+.PHONY: soak
+soak: deps all guests
+	$(PYTHON) tools/security.py soak
 
 .PHONY: clean
 clean:

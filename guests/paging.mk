@@ -14,16 +14,19 @@ OS_USER_OBJS := $(OS_USER_DIR)/start.S.o $(OS_USER_DIR)/user.c.o
 
 $(OS_USER_DIR)/%.c.o: guests/os/user/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(RV_CFLAGS) -Iguests/os -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(RV_CFLAGS) -Iguests/os -c $< -o $@
 $(OS_USER_DIR)/%.S.o: guests/os/user/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(RV_ASFLAGS) -Iguests/os -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(RV_ASFLAGS) -Iguests/os -c $< -o $@
 $(OS_USER_DIR)/user.elf: $(OS_USER_OBJS) guests/os/user/user.ld
-	$(CC) -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
+	$(call say,LD,$@)
+	$(Q)$(CC) -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 		-Wl,--fatal-warnings -T guests/os/user/user.ld -o $@ $(OS_USER_OBJS)
-	objdump -d -M att $@ > $(@:.elf=.lst)
+	$(Q)objdump -d -M att $@ > $(@:.elf=.lst)
 $(OS_USER_DIR)/user.bin: $(OS_USER_DIR)/user.elf
-	objcopy -O binary $< $@
+	$(Q)objcopy -O binary $< $@
 -include $(OS_USER_OBJS:.o=.d)
 
 $(eval $(call rv_guest,os,guests/os/main.c guests/os/mm.c guests/os/proc.c guests/os/userblob.S))

@@ -32,9 +32,12 @@ static bool direct_trap(const struct guest *g, unsigned v, uint32_t hi)
  * gate can lead into ring 0. Otherwise the Switcher's stub, reachable by
  * `int n` (int3, into) from the rings the guest's own gate allows, so that
  * the host reflects it as the CPU would have delivered it: the hypercall
- * vector from ring 1 only; the system-call vector from ring 3 as well; the
- * host's own vectors (NMI, #DF, 15) and the hardware-interrupt vectors
- * never, or `int $0x21` could pass for a keyboard interrupt. */
+ * vector from ring 1 only; the system-call vector from ring 3 as well. Never
+ * by `int n` (so it is #GP, reflected): the host's own vectors (NMI, #DF,
+ * 15); the hardware-interrupt vectors, or `int $0x21` could pass for a
+ * keyboard interrupt; the exceptions with an error code, whose stubs expect
+ * the CPU's error code that `int n` does not push; and #NM, which the host
+ * takes for its lazy FPU switch. */
 void idt_refresh(struct guest *g, unsigned v)
 {
 	uint32_t lo = g->idt_lo[v], hi = g->idt_hi[v];
@@ -52,7 +55,8 @@ void idt_refresh(struct guest *g, unsigned v)
 		dpl = GUEST_PL;
 	else if (g->lguest_data && v == g->syscall_vec)
 		dpl = 3;
-	else if (v == 2 || v == 8 || v == 15 || (v >= VEC_IRQ0 && v < VEC_IRQ0 + NR_IRQS))
+	else if (v == 2 || v == 7 || v == 15 || vector_has_error_code(v) ||
+		 (v >= VEC_IRQ0 && v < VEC_IRQ0 + NR_IRQS))
 		dpl = 0;
 	g->state->idt[v] = switcher_stub_gate(v, dpl);
 }

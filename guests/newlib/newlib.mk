@@ -97,7 +97,8 @@ RV_NEWLIB_CFLAGS := $(NEWLIB_CFLAGS) -fhosted
 
 $(NEWLIB_SYSCALLS): guests/libc/syscalls.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(RV_CFLAGS) $(RV_NEWLIB_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(RV_CFLAGS) $(RV_NEWLIB_CFLAGS) -c $< -o $@
 
 -include $(NEWLIB_SYSCALLS:.o=.d)
 

@@ -32,15 +32,18 @@ RT_OBJS := $(patsubst guests/rt/%,$(RT_DIR)/%.o,$(RT_SRCS))
 
 $(filter %.c.o,$(RT_OBJS)): $(RT_DIR)/%.c.o: guests/rt/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(RV_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(RV_CFLAGS) -c $< -o $@
 
 $(filter %.S.o,$(RT_OBJS) $(RT_CRT0)): $(RT_DIR)/%.S.o: guests/rt/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(RV_ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) $(RV_ASFLAGS) -c $< -o $@
 
 $(RT_LIB): $(RT_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 -include $(RT_OBJS:.o=.d) $(RT_CRT0:.o=.d)
 
@@ -58,18 +61,21 @@ RV_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/$(1)/%.o,$(2))
 
 $$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(RV_CFLAGS) $$(RV_CFLAGS_$(1)) -c $$< -o $$@
+	$$(call say,CC,$$<)
+	$$(Q)$$(CC) $$(RV_CFLAGS) $$(RV_CFLAGS_$(1)) -c $$< -o $$@
 
 $$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(RV_ASFLAGS) -c $$< -o $$@
+	$$(call say,AS,$$<)
+	$$(Q)$$(CC) $$(RV_ASFLAGS) -c $$< -o $$@
 
 $$(BUILD)/guests/$(1).elf: $$(RT_CRT0) $$(RV_OBJS_$(1)) $$(RT_LIB) \
 		guests/rt/guest.ld
-	$$(CC) $$(RV_LDFLAGS) -o $$@ $$(RT_CRT0) $$(RV_OBJS_$(1)) \
+	$$(call say,LD,$$@)
+	$$(Q)$$(CC) $$(RV_LDFLAGS) -o $$@ $$(RT_CRT0) $$(RV_OBJS_$(1)) \
 		$$(RT_LIB) $$(RV_LINK_$(1)) $$(RV_LIBGCC)
-	objdump -d -M att $$@ > $$(@:.elf=.lst)
-	nm -n $$@ > $$(@:.elf=.sym)
+	$$(Q)objdump -d -M att $$@ > $$(@:.elf=.lst)
+	$$(Q)nm -n $$@ > $$(@:.elf=.sym)
 
 GUEST_ELFS += $$(BUILD)/guests/$(1).elf
 -include $$(RV_OBJS_$(1):.o=.d)

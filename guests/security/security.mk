@@ -11,3 +11,5 @@ $(foreach g,$(SEC_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder -Iguest
 $(eval $(call rv_guest,sec_priv,guests/security/sec_priv.c guests/security/sec_probe.S $(SEC_LIB)))
 $(eval $(call rv_guest,sec_kill,guests/tests/tkill_entry.S guests/security/sec_kill.c $(SEC_LIB)))
 RV_LINK_sec_kill := -Wl,-e,tk_entry
+$(eval $(call rv_guest,sec_storm,guests/security/sec_storm.c))
+$(eval $(call rv_guest,sec_fuzz,guests/security/sec_fuzz.c))

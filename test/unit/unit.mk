@@ -18,10 +18,12 @@ UNIT_OBJS := $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_PURE_SRCS) $(UNIT_TEST_SRCS
 
 $(BUILD)/unit/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
 
 $(BUILD)/unit/unit: $(UNIT_OBJS)
-	$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(UNIT_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(UNIT_OBJS)
 
 .PHONY: unit
 unit: $(BUILD)/unit/unit

@@ -1,0 +1,118 @@
+"""The security catalogue (docs/security.md, tools/security.py): every
+positive case of guests/security/sec_priv.c, the error-code-vector cases
+one module each, and every sec_kill case one module each, all in ONE boot
+next to a bystander whose output must equal its solo run. Each case pins
+one exact outcome; cases the hypervisor gets wrong today are strict xfail
+(tools/security.py: KNOWN_WRONG) until fixed."""
+import os
+import sys
+
+import pytest
+
+import rvqemu
+from rvqemu import STATUS_PASS, boot
+
+sys.path.insert(0, str(rvqemu.ROOT / "tools"))
+import security  # noqa: E402
+
+G = rvqemu.BUILD / "guests"
+WORKER = "_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+CAT = security.catalogue()
+BY_GROUP = {g: [c for c in CAT if c["group"] == g] for g in ("priv", "errvec", "kill", "noeffect")}
+
+
+def note_escape(msg):
+    security.ESCAPES.parent.mkdir(parents=True, exist_ok=True)
+    with open(security.ESCAPES, "a") as f:
+        f.write(msg + "\n")
+
+
+def mark(c):
+    if c["known_wrong"]:
+        return pytest.param(c["id"], marks=pytest.mark.xfail(strict=True, reason=c["known_wrong"]),
+                            id=c["id"])
+    return pytest.param(c["id"], id=c["id"])
+
+
+def errvec_name(cid):
+    return cid.replace("errvec_", "ev")
+
+
+def modules():
+    mods = [(G / "sec_priv.elf", "name=priv mem=8M expect=any"),
+            (G / "bystander.elf", "name=bystander")]
+    for c in BY_GROUP["errvec"]:
+        _, r, v = c["id"].split("_")
+        mods.append((G / "sec_priv.elf",
+                     f"name={errvec_name(c['id'])} mem=8M expect=any -- errvec {r[1]} {v}"))
+    for c in BY_GROUP["kill"]:
+        mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M expect=killed -- {c['id']}"))
+    for c in BY_GROUP["noeffect"]:
+        mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M -- {c['id']}"))
+    return mods
+
+
+def bystander_lines(b):
+    return [l for l in b.log.splitlines() if l.startswith("[bystander]")]
+
+
+@pytest.fixture(scope="module")
+def run():
+    return boot(security.LOG_PREFIX + "catalogue" + WORKER, append="exit=qemu",
+                modules=modules(), mem=512, timeout=90)
+
+
+@pytest.fixture(scope="module")
+def solo():
+    return boot(security.LOG_PREFIX + "bystander_solo" + WORKER, append="exit=qemu",
+                modules=[(G / "bystander.elf", "name=bystander")], timeout=30)
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["priv"]])
+def test_priv(run, case):
+    lines = run.lines(rf"^\[priv\] ((?:PASS|FAIL|SKIP) {case}\b.*)$")
+    assert len(lines) == 1, f"{len(lines)} lines for {case}; " + run.describe()
+    assert lines[0] == f"PASS {case}", lines[0]
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["errvec"]])
+def test_errvec(run, case):
+    n = errvec_name(case)
+    assert run.has(rf"^\[{n}\] PASS {case}$"), \
+        "\n".join(l for l in run.log.splitlines() if f"[{n}]" in l or f" {n} " in l)
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["kill"]])
+def test_kill(run, case):
+    got = run.lines(rf"^ringvisor: error: guest {case} killed: (.*)$")
+    assert len(got) == 1, f"{case}: {len(got)} kill lines; " + run.describe()
+    assert rvqemu.re.fullmatch(security.KILLS[case][1], got[0]), \
+        f"{case} killed for '{got[0]}', expected /{security.KILLS[case][1]}/"
+    assert not run.has(rf"^\[{case}\] SURVIVED"), run.describe()
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["noeffect"]])
+def test_noeffect(run, case):
+    run.require(rf"^\[{case}\] NOEFFECT {case}$",
+                rf"^ringvisor: guest {case} exited with status 0$")
+
+
+def test_bystander_untouched(run, solo):
+    solo.expect(STATUS_PASS)
+    same = bystander_lines(run) == bystander_lines(solo) and len(bystander_lines(solo)) == 20
+    if not same:
+        note_escape(f"catalogue: the bystander's output differs from its solo run")
+    assert same, run.describe()
+
+
+def test_verdict_and_oracles(run):
+    """No oracle tripped, every guest ended as its expect= said."""
+    assert not run.has(r"^ringvisor: error: oracle"), run.describe()
+    run.require(r"^ringvisor: oracle: intact")
+    run.expect(STATUS_PASS)
+
+
+def test_doc_current():
+    """docs/security.md is what tools/security.py makes of the sources."""
+    assert security.DOC.read_text() == security.render_doc() + "\n", \
+        "docs/security.md is stale: run python3 tools/security.py doc"
