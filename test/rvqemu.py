@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build"
 # The image under test: make test-mutation points this at a mutant build.
 HV_ELF = Path(os.environ.get("RINGVISOR_HV", BUILD / "ringvisor.elf"))
-LOGS = BUILD / "test-logs"
+# make test-mutation keeps each mutant's logs apart from the main run's.
+LOGS = Path(os.environ.get("RINGVISOR_LOGS", BUILD / "test-logs"))
 QEMU = "qemu-system-i386"
 
 # include/exitcode.h, as QEMU reports them.

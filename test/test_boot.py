@@ -166,7 +166,7 @@ def test_vga_mirror():
     m = rvqemu.Monitor("vga", append="", timeout=30)
     try:
         m.wait_for(r"; stopping")
-        ppm = rvqemu.BUILD / "test-logs" / "vga.ppm"
+        ppm = rvqemu.LOGS / "vga.ppm"
         m.hmp(f"screendump {ppm}")
         words = m.hmp("xp /2000hx 0xb8000")["return"]
     finally:

@@ -39,7 +39,7 @@ def main():
                         str(build / "ringvisor.elf")], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         env = dict(os.environ, RINGVISOR_HV=str(build / "ringvisor.elf"),
-                   RINGVISOR_TIMEOUT="20")
+                   RINGVISOR_LOGS=str(build / "test-logs"), RINGVISOR_TIMEOUT="20")
         t0 = time.monotonic()
         p = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             "-x"] + tests, cwd=ROOT, env=env,
