@@ -6,51 +6,28 @@
  * before the runtime's LGUEST_INIT run from sk_early (tkill_entry.S). */
 #include "tlib.h"
 
-static int streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 #define MEM_TOP 0x00200000u     /* every module runs with mem=2M */
 
 /* ---- before LGUEST_INIT ------------------------------------------------- */
 
-static const char *early_case(uint32_t bp_gpa)
-{
-	const char *p = (const char *)*(volatile uint32_t *)(bp_gpa + BP_CMD_LINE_PTR);
-	static char word[32];
-	unsigned n = 0;
-
-	while (*p && *p != ' ')
-		p++;
-	while (*p == ' ')
-		p++;
-	while (*p && *p != ' ' && n < sizeof(word) - 1)
-		word[n++] = *p++;
-	word[n] = '\0';
-	return word;
-}
-
 void tk_early(uint32_t bp_gpa);
 void tk_early(uint32_t bp_gpa)
 {
-	const char *c = early_case(bp_gpa);
+	const char *c = t_boot_case(bp_gpa);
 
-	if (streq(c, "pre_exit"))
+	if (t_streq(c, "pre_exit"))
 		rv_hcall1(HC_RV_EXIT, 0);
-	else if (streq(c, "pre_halt"))
+	else if (t_streq(c, "pre_halt"))
 		rv_hcall0(HC_HALT);
-	else if (streq(c, "pre_async_junk")) {
+	else if (t_streq(c, "pre_async_junk")) {
 		for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
 			rv_lguest_data.hcall_status[i] = 0;
 			rv_lguest_data.hcalls[i].arg0 = 0xDEAD0000 + i;
 		}
 		rv_hcall1(HC_NEW_PGTABLE, 0x1000);
-	} else if (streq(c, "init_wrap"))
+	} else if (t_streq(c, "init_wrap"))
 		rv_hcall1(HC_LGUEST_INIT, 0xFFFFF000);
-	else if (streq(c, "init_switcher"))
+	else if (t_streq(c, "init_switcher"))
 		rv_hcall1(HC_LGUEST_INIT, SWITCHER_ADDR + 0x3000);
 }
 
@@ -94,25 +71,25 @@ static int run_case(const char *c)
 {
 	uint32_t lo, hi;
 
-	if (streq(c, "gdt_call_gate"))
+	if (t_streq(c, "gdt_call_gate"))
 		gdt_sys(0xC);
-	else if (streq(c, "gdt_task_gate"))
+	else if (t_streq(c, "gdt_task_gate"))
 		gdt_sys(0x5);
-	else if (streq(c, "gdt_ldt"))
+	else if (t_streq(c, "gdt_ldt"))
 		gdt_sys(0x2);
-	else if (streq(c, "gdt_busy_tss"))
+	else if (t_streq(c, "gdt_busy_tss"))
 		gdt_sys(0xB);
-	else if (streq(c, "gdt_int_gate"))
+	else if (t_streq(c, "gdt_int_gate"))
 		gdt_sys(0xE);
-	else if (streq(c, "gdt_tss16"))
+	else if (t_streq(c, "gdt_tss16"))
 		gdt_sys(0x1);
-	else if (streq(c, "tls_call_gate")) {
+	else if (t_streq(c, "tls_call_gate")) {
 		static uint32_t tls[6];
 		t_desc(0x1000, 0x67, 0xC, 3, 0, &lo, &hi);
 		tls[2] = lo;
 		tls[3] = hi & ~0x1000u;
 		rv_hcall2(HC_LOAD_TLS, rv_gpa(tls), 0);
-	} else if (streq(c, "stale_ds")) {
+	} else if (t_streq(c, "stale_ds")) {
 		t_flat_desc(0x2, 1, &lo, &hi);
 		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
 		__asm__ volatile("movl $0x71, %%eax\n\tmovl %%eax, %%ds\n\t"
@@ -120,87 +97,87 @@ static int run_case(const char *c)
 				 "xorl %%edx, %%edx\n\tint $0x1F\n\t"
 				 "movl $0x69, %%eax\n\tmovl %%eax, %%ds"
 				 ::: "eax", "ebx", "ecx", "edx", "memory");
-	} else if (streq(c, "write_switcher"))
+	} else if (t_streq(c, "write_switcher"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, SWITCHER_ADDR, 16);
-	else if (streq(c, "write_wrap"))
+	else if (t_streq(c, "write_wrap"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, 0xFFFFF000, 0x2000);
-	else if (streq(c, "write_top"))
+	else if (t_streq(c, "write_top"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, 0xFFFFFFF0, 0x10);
-	else if (streq(c, "write_len_huge"))
+	else if (t_streq(c, "write_len_huge"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, 0x1000, 0xFFFFFFFF);
-	else if (streq(c, "write_beyond"))     /* the next host frames */
+	else if (t_streq(c, "write_beyond"))     /* the next host frames */
 		rv_hcall2(HC_RV_CONSOLE_WRITE, MEM_TOP, 1);
-	else if (streq(c, "write_straddle"))
+	else if (t_streq(c, "write_straddle"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, MEM_TOP - 8, 16);
-	else if (streq(c, "read_switcher"))
+	else if (t_streq(c, "read_switcher"))
 		rv_hcall2(HC_RV_CONSOLE_READ, SWITCHER_ADDR + 0x2000, 16);
-	else if (streq(c, "read_wrap"))
+	else if (t_streq(c, "read_wrap"))
 		rv_hcall2(HC_RV_CONSOLE_READ, 0xFFFFF000, 0x2000);
-	else if (streq(c, "counters_top"))
+	else if (t_streq(c, "counters_top"))
 		rv_hcall1(HC_RV_COUNTERS, 0xFFFFFFC0);
-	else if (streq(c, "counters_wrap"))
+	else if (t_streq(c, "counters_wrap"))
 		rv_hcall1(HC_RV_COUNTERS, 0xFFFFFFF0);
-	else if (streq(c, "counters_beyond"))
+	else if (t_streq(c, "counters_beyond"))
 		rv_hcall1(HC_RV_COUNTERS, MEM_TOP);
-	else if (streq(c, "tls_wrap"))
+	else if (t_streq(c, "tls_wrap"))
 		rv_hcall2(HC_LOAD_TLS, 0xFFFFFFF0, 0);
-	else if (streq(c, "shutdown_lastb"))
+	else if (t_streq(c, "shutdown_lastb"))
 		rv_hcall2(HC_SHUTDOWN, 0xFFFFFFFF, LGUEST_SHUTDOWN_POWEROFF);
-	else if (streq(c, "shutdown_no_nul")) {
+	else if (t_streq(c, "shutdown_no_nul")) {
 		/* 4 bytes without a NUL copied to the last 4 bytes of memory */
 		char *end = (char *)(MEM_TOP - 4);
 		for (int i = 0; i < 4; i++)
 			end[i] = 'x';
 		rv_hcall2(HC_SHUTDOWN, MEM_TOP - 4, LGUEST_SHUTDOWN_POWEROFF);
-	} else if (streq(c, "pgtable_top"))
+	} else if (t_streq(c, "pgtable_top"))
 		rv_hcall1(HC_NEW_PGTABLE, 0xFFFFF000);
-	else if (streq(c, "pgtable_sw"))
+	else if (t_streq(c, "pgtable_sw"))
 		rv_hcall1(HC_NEW_PGTABLE, SWITCHER_ADDR);
-	else if (streq(c, "ne_pgd_top") || streq(c, "ne_pte_top")) {
+	else if (t_streq(c, "ne_pgd_top") || t_streq(c, "ne_pte_top")) {
 		/* a directory that is not its memory names no cached shadow:
 		 * ignored, as in lguest (find_pgdir finds nothing) */
 		own_tables();
-		if (streq(c, "ne_pgd_top"))
+		if (t_streq(c, "ne_pgd_top"))
 			rv_hcall2(HC_SET_PGD, 0xFFFFF000, 0);
 		else
 			rv_hcall3(HC_SET_PTE, 0xFFFFF000, 0x1000, 0x1063);
 		*(volatile uint32_t *)0x1000 = 1;       /* still its own map */
 		rv_printf("NOEFFECT %s\n", c);
 		return 1;
-	} else if (streq(c, "async_junk"))
+	} else if (t_streq(c, "async_junk"))
 		{ fill_ring(0, 99, 0); rv_flush_async(); }
-	else if (streq(c, "async_bad_stack"))
+	else if (t_streq(c, "async_bad_stack"))
 		{ fill_ring(0, HC_SET_STACK, 0); rv_flush_async(); }
-	else if (streq(c, "async_ptr_wrap")) {
+	else if (t_streq(c, "async_ptr_wrap")) {
 		fill_ring(0xFF, 0, 0);
 		rv_lguest_data.hcalls[0] = (struct hcall_args){ HC_RV_COUNTERS, 0xFFFFFFF0, 0, 0, 0 };
 		rv_lguest_data.hcall_status[0] = 0;
 		rv_flush_async();
-	} else if (streq(c, "stack_null_ss"))
+	} else if (t_streq(c, "stack_null_ss"))
 		rv_hcall3(HC_SET_STACK, 0x01, STACK2_TOP, 1);
-	else if (streq(c, "stack_ldt_ss"))
+	else if (t_streq(c, "stack_ldt_ss"))
 		rv_hcall3(HC_SET_STACK, 0x6D, STACK2_TOP, 1);
-	else if (streq(c, "stack_tss_ss"))
+	else if (t_streq(c, "stack_tss_ss"))
 		rv_hcall3(HC_SET_STACK, 0x81, STACK2_TOP, 1);
-	else if (streq(c, "stack_above_sw"))
+	else if (t_streq(c, "stack_above_sw"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, SWITCHER_ADDR + 0x4000, 1);
-	else if (streq(c, "stack_wraps_low"))
+	else if (t_streq(c, "stack_wraps_low"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, 0x1000, 2);
-	else if (streq(c, "stack_below_sw"))
+	else if (t_streq(c, "stack_below_sw"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, SWITCHER_ADDR, 1);
-	else if (streq(c, "stack_readonly")) {
+	else if (t_streq(c, "stack_readonly")) {
 		own_tables();
 		pgtab[(STACK2_TOP - 4096) >> 12] &= ~2u;
 		rv_hcall1(HC_FLUSH_TLB, 1);
 		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 1);
-	} else if (streq(c, "kstack_unmapped")) {
+	} else if (t_streq(c, "kstack_unmapped")) {
 		own_tables();
 		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 1);
 		uint32_t va = STACK2_TOP - 4096;
 		pgtab[va >> 12] = 0;
 		rv_hcall3(HC_SET_PTE, rv_gpa(pgdir), va, 0);
 		rv_hcall0(HC_FLUSH_ASYNC);
-	} else if (streq(c, "ne_async_status")) {
+	} else if (t_streq(c, "ne_async_status")) {
 		/* statuses that are neither pending (0) nor done (0xFF), with
 		 * calls that would kill: never run */
 		for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
@@ -212,7 +189,7 @@ static int run_case(const char *c)
 		rv_printf("NOEFFECT %s\n", c);
 		fill_ring(0xFF, 0, 0);
 		return 1;
-	} else if (streq(c, "ne_async_lap")) {
+	} else if (t_streq(c, "ne_async_lap")) {
 		/* every slot pending with a harmless call: one lap, then on */
 		for (int k = 0; k < 20; k++) {
 			fill_ring(0, HC_FLUSH_TLB, 0);

@@ -4,54 +4,28 @@
  * kill reason. A case that survives prints "SURVIVED case" and exits 1. */
 #include "tlib.h"
 
-#define STR_EQ(a, b) (tk_streq((a), (b)))
-
-static int tk_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
-
 /* ---- before the runtime's start-up (tk_entry) ---------------------------- */
-
-/* The second word of the boot command line ("name case"), in place. */
-static const char *early_case(uint32_t bp_gpa)
-{
-	const char *p = (const char *)*(volatile uint32_t *)(bp_gpa + BP_CMD_LINE_PTR);
-	static char word[32];
-	unsigned n = 0;
-
-	while (*p && *p != ' ')
-		p++;
-	while (*p == ' ')
-		p++;
-	while (*p && *p != ' ' && n < sizeof(word) - 1)
-		word[n++] = *p++;
-	word[n] = '\0';
-	return word;
-}
 
 void tk_early(uint32_t bp_gpa);
 void tk_early(uint32_t bp_gpa)
 {
-	const char *c = early_case(bp_gpa);
+	const char *c = t_boot_case(bp_gpa);
 	static const char msg[] = "too early\n";
 
-	if (STR_EQ(c, "pre_write"))
+	if (t_streq(c, "pre_write"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, rv_gpa(msg), sizeof(msg) - 1);
-	else if (STR_EQ(c, "pre_flush"))
+	else if (t_streq(c, "pre_flush"))
 		rv_hcall0(HC_FLUSH_ASYNC);
-	else if (STR_EQ(c, "pre_unknown"))
+	else if (t_streq(c, "pre_unknown"))
 		rv_hcall0(3);
-	else if (STR_EQ(c, "init_outside"))
+	else if (t_streq(c, "init_outside"))
 		rv_hcall1(HC_LGUEST_INIT, 0x7FFFF000);
-	else if (STR_EQ(c, "init_straddle"))    /* guests run with mem=2M */
+	else if (t_streq(c, "init_straddle"))    /* guests run with mem=2M */
 		rv_hcall1(HC_LGUEST_INIT, 0x200000 - 1000);
-	else if (STR_EQ(c, "init_sysvec")) {
+	else if (t_streq(c, "init_sysvec")) {
 		rv_lguest_data.syscall_vec = 0x81;
 		rv_hcall1(HC_LGUEST_INIT, rv_gpa(&rv_lguest_data));
-	} else if (STR_EQ(c, "init_kaddr")) {
+	} else if (t_streq(c, "init_kaddr")) {
 		rv_lguest_data.kernel_address = SWITCHER_ADDR;
 		rv_hcall1(HC_LGUEST_INIT, rv_gpa(&rv_lguest_data));
 	}
@@ -70,9 +44,9 @@ static void gdt(uint32_t index, uint32_t type, uint32_t dpl)
 static void stale_segment(const char *reg)
 {
 	gdt(14, 0x2, 1);
-	if (STR_EQ(reg, "fs"))
+	if (t_streq(reg, "fs"))
 		__asm__ volatile("movl $0x71, %%eax\n\tmovl %%eax, %%fs" ::: "eax");
-	else if (STR_EQ(reg, "gs"))
+	else if (t_streq(reg, "gs"))
 		__asm__ volatile("movl $0x71, %%eax\n\tmovl %%eax, %%gs" ::: "eax");
 	else
 		__asm__ volatile("movl $0x71, %%eax\n\tmovl %%eax, %%es" ::: "eax");
@@ -89,93 +63,93 @@ static void run_case(const char *c)
 	static char buf[8];
 	uint32_t lo, hi;
 
-	if (STR_EQ(c, "init_twice"))
+	if (t_streq(c, "init_twice"))
 		rv_hcall1(HC_LGUEST_INIT, rv_gpa(&rv_lguest_data));
-	else if (STR_EQ(c, "init_async")) {
+	else if (t_streq(c, "init_async")) {
 		rv_hcall_async(HC_LGUEST_INIT, rv_gpa(&rv_lguest_data), 0, 0, 0);
 		rv_flush_async();
-	} else if (STR_EQ(c, "shutdown_out"))
+	} else if (t_streq(c, "shutdown_out"))
 		rv_hcall2(HC_SHUTDOWN, 0x7FFFF000, LGUEST_SHUTDOWN_POWEROFF);
-	else if (STR_EQ(c, "pgtable_unalig"))
+	else if (t_streq(c, "pgtable_unalig"))
 		rv_hcall1(HC_NEW_PGTABLE, 0x1800);
-	else if (STR_EQ(c, "pgtable_out"))
+	else if (t_streq(c, "pgtable_out"))
 		rv_hcall1(HC_NEW_PGTABLE, 0x00400000);
-	else if (STR_EQ(c, "idt_256"))
+	else if (t_streq(c, "idt_256"))
 		rv_hcall3(HC_LOAD_IDT_ENTRY, 256, 0, 0);
-	else if (STR_EQ(c, "idt_huge"))
+	else if (t_streq(c, "idt_huge"))
 		rv_hcall3(HC_LOAD_IDT_ENTRY, 0xFFFFFFFF, 0, 0);
-	else if (STR_EQ(c, "stack_rpl0"))
+	else if (t_streq(c, "stack_rpl0"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS & ~3u, STACK2_TOP, 1);
-	else if (STR_EQ(c, "stack_dpl0"))     /* the host's data slot */
+	else if (t_streq(c, "stack_dpl0"))     /* the host's data slot */
 		rv_hcall3(HC_SET_STACK, 11 * 8 + 1, STACK2_TOP, 1);
-	else if (STR_EQ(c, "stack_dpl3")) {
+	else if (t_streq(c, "stack_dpl3")) {
 		gdt(15, 0x2, 3);
 		rv_hcall3(HC_SET_STACK, 15 * 8 + 1, STACK2_TOP, 1);
-	} else if (STR_EQ(c, "stack_nonflat")) {
+	} else if (t_streq(c, "stack_nonflat")) {
 		t_desc(0x1000, 0xFFFFF, 0x2, 1, DESC_FLAGS_4K32, &lo, &hi);
 		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
 		rv_hcall3(HC_SET_STACK, 14 * 8 + 1, STACK2_TOP, 1);
-	} else if (STR_EQ(c, "stack_code"))
+	} else if (t_streq(c, "stack_code"))
 		rv_hcall3(HC_SET_STACK, GUEST_CS, STACK2_TOP, 1);
-	else if (STR_EQ(c, "stack_pages0"))
+	else if (t_streq(c, "stack_pages0"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 0);
-	else if (STR_EQ(c, "stack_pages3"))
+	else if (t_streq(c, "stack_pages3"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, STACK2_TOP, 3);
-	else if (STR_EQ(c, "stack_unmapped"))
+	else if (t_streq(c, "stack_unmapped"))
 		rv_hcall3(HC_SET_STACK, GUEST_DS, 0x00F00000, 1);
-	else if (STR_EQ(c, "set_pmd"))
+	else if (t_streq(c, "set_pmd"))
 		rv_hcall3(HC_SET_PMD, 0, 0, 0);
-	else if (STR_EQ(c, "tls_out"))
+	else if (t_streq(c, "tls_out"))
 		rv_hcall2(HC_LOAD_TLS, 0x7FFFF000, 0);
-	else if (STR_EQ(c, "gdt_32"))
+	else if (t_streq(c, "gdt_32"))
 		gdt(32, 0x2, 1);
-	else if (STR_EQ(c, "gdt_system")) {
+	else if (t_streq(c, "gdt_system")) {
 		t_desc(0x1000, 0x67, 0x9, 1, 0, &lo, &hi);
 		hi &= ~0x1000u;                 /* S = 0: a 32-bit TSS */
 		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
-	} else if (STR_EQ(c, "hc_3"))
+	} else if (t_streq(c, "hc_3"))
 		rv_hcall0(3);
-	else if (STR_EQ(c, "hc_11"))
+	else if (t_streq(c, "hc_11"))
 		rv_hcall0(11);
-	else if (STR_EQ(c, "hc_12"))
+	else if (t_streq(c, "hc_12"))
 		rv_hcall0(12);
-	else if (STR_EQ(c, "hc_17"))
+	else if (t_streq(c, "hc_17"))
 		rv_hcall0(17);
-	else if (STR_EQ(c, "hc_20"))
+	else if (t_streq(c, "hc_20"))
 		rv_hcall0(20);
-	else if (STR_EQ(c, "hc_68"))
+	else if (t_streq(c, "hc_68"))
 		rv_hcall0(68);
-	else if (STR_EQ(c, "hc_200"))
+	else if (t_streq(c, "hc_200"))
 		rv_hcall0(200);
-	else if (STR_EQ(c, "async_unknown")) {
+	else if (t_streq(c, "async_unknown")) {
 		rv_hcall_async(17, 0, 0, 0, 0);
 		rv_flush_async();
-	} else if (STR_EQ(c, "write_out"))
+	} else if (t_streq(c, "write_out"))
 		rv_hcall2(HC_RV_CONSOLE_WRITE, 0x001FFFF0, 0x20);
-	else if (STR_EQ(c, "read_out"))
+	else if (t_streq(c, "read_out"))
 		rv_hcall2(HC_RV_CONSOLE_READ, 0x7FFFF000, sizeof(buf));
-	else if (STR_EQ(c, "counters_out"))
+	else if (t_streq(c, "counters_out"))
 		rv_hcall1(HC_RV_COUNTERS, 0x001FFFF0);
-	else if (STR_EQ(c, "stale_fs"))
+	else if (t_streq(c, "stale_fs"))
 		stale_segment("fs");
-	else if (STR_EQ(c, "stale_gs"))
+	else if (t_streq(c, "stale_gs"))
 		stale_segment("gs");
-	else if (STR_EQ(c, "stale_es"))
+	else if (t_streq(c, "stale_es"))
 		stale_segment("es");
-	else if (STR_EQ(c, "gdt_clobber_cs"))  /* entry 12 made data */
+	else if (t_streq(c, "gdt_clobber_cs"))  /* entry 12 made data */
 		gdt(GDT_ENTRY_GUEST_CS, 0x2, 1);
-	else if (STR_EQ(c, "gdt_clobber_ss"))  /* entry 13 made absent */
+	else if (t_streq(c, "gdt_clobber_ss"))  /* entry 13 made absent */
 		rv_hcall3(HC_LOAD_GDT_ENTRY, GDT_ENTRY_GUEST_DS, 0, 0);
 	/* (A code segment 12 with a short limit would make the Switcher's
 	 * iret fault on real hardware; QEMU's TCG does not check code limits,
 	 * so that case is not here.) */
-	else if (STR_EQ(c, "no_pf_handler")) {
+	else if (t_streq(c, "no_pf_handler")) {
 		rv_hcall3(HC_LOAD_IDT_ENTRY, 14, 0, 0);
 		__asm__ volatile("movl 0x00F00000, %%eax" ::: "eax", "memory");
-	} else if (STR_EQ(c, "no_gp_handler")) {
+	} else if (t_streq(c, "no_gp_handler")) {
 		rv_hcall3(HC_LOAD_IDT_ENTRY, 13, 0, 0);
 		__asm__ volatile("hlt" ::: "memory");
-	} else if (STR_EQ(c, "push_unmapped")) {
+	} else if (t_streq(c, "push_unmapped")) {
 		/* a trap with esp outside memory: no frame can be pushed */
 		__asm__ volatile("movl %%esp, %%ebx\n\tmovl $0x00F00000, %%esp\n\t"
 				 "ud2\n\tmovl %%ebx, %%esp" ::: "ebx", "memory");

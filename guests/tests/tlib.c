@@ -172,6 +172,31 @@ void t_spin_ns(uint64_t ns)
 		__asm__ volatile("pause");
 }
 
+int t_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* The second word of the boot command line ("name case"), read straight
+ * from boot_params: usable before the runtime's start-up. */
+const char *t_boot_case(uint32_t bp_gpa)
+{
+	const char *p = (const char *)*(volatile uint32_t *)(bp_gpa + BP_CMD_LINE_PTR);
+	static char word[32];
+	unsigned n = 0;
+
+	while (*p && *p != ' ')
+		p++;
+	while (*p == ' ')
+		p++;
+	while (*p && *p != ' ' && n < sizeof(word) - 1)
+		word[n++] = *p++;
+	word[n] = '\0';
+	return word;
+}
+
 void t_desc(uint32_t base, uint32_t limit, uint32_t type, uint32_t dpl,
 	    uint32_t flags, uint32_t *lo, uint32_t *hi)
 {

@@ -80,6 +80,11 @@ void t_get_counters(struct rv_counters *c);
 uint32_t t_spin_until(volatile uint32_t *p, uint64_t ns);
 void t_spin_ns(uint64_t ns);
 
+/* String equality, and a kill case's name from the boot command line
+ * (usable before the runtime's start-up). */
+int t_streq(const char *a, const char *b);
+const char *t_boot_case(uint32_t bp_gpa);
+
 /* Descriptor words: a flat 4 GiB segment of the given type and DPL
  * (type: 0x2 data RW, 0xA code RX), and a general descriptor. */
 void t_desc(uint32_t base, uint32_t limit, uint32_t type, uint32_t dpl,
