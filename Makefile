@@ -161,10 +161,10 @@ run: deps all $(DEFAULT_GUESTS)
 debug: deps all $(DEFAULT_GUESTS)
 	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
 		$(if $(MODULES),-initrd "$(MODULES)") -display none \
-		-serial file:$(BUILD)/debug-serial.log -s -S & \
+		-serial file:$(BUILD)/debug-serial.log -s -S & qemu=$$!; \
 	gdb -q $(HV_ELF) $(if $(GUEST),-ex 'add-symbol-file $(GUEST)') \
 		-ex 'target remote :1234' -ex 'break c_boot_main' -ex continue; \
-	kill %1 2>/dev/null || true
+	kill $$qemu 2>/dev/null || true
 
 # --- tests ------------------------------------------------------------------
 
@@ -198,6 +198,21 @@ test-security: deps all guests $(TESTMODS)
 .PHONY: soak
 soak: deps all guests
 	$(PYTHON) tools/security.py soak
+
+.PHONY: help
+help:
+	@echo 'make run           build everything, boot the default guests in QEMU'
+	@echo 'make test          the whole suite, unattended (PYTEST_ARGS= to narrow it)'
+	@echo 'make               the hypervisor image, build/ringvisor.elf'
+	@echo 'make guests        every guest under guests/'
+	@echo 'make guest NAME=prog SRC="a.c b.c" [LIBC=newlib]   one guest of yours'
+	@echo 'make iso           build/ringvisor.iso, GRUB with the default guests'
+	@echo 'make bench         the benchmarks, build/bench/results.json and plots'
+	@echo 'make debug [GUEST=build/guests/NAME.elf]   QEMU stopped, gdb attached'
+	@echo 'make test-security the security suite alone; make test-mutation; make soak'
+	@echo 'make unit          the host unit tests only'
+	@echo 'make clean         remove build/'
+	@echo 'V=1 shows every command.'
 
 .PHONY: clean
 clean:
