@@ -27,7 +27,7 @@ ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
-HCALL_SRCS := hcall/dispatch.c hcall/segments.c
+HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
 	core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
 	core/bench.c core/oracle.c

@@ -19,8 +19,13 @@ bool seg_is_guest_code(const struct guest *g, uint32_t sel);
 bool seg_is_guest_stack(const struct guest *g, uint32_t sel, unsigned dpl);
 bool seg_is_flat_ring1_data(const struct guest *g, uint32_t sel);
 
-/* Pure descriptor checks, also unit-tested on the host (segments.c). */
+/* desc.c: the pure rules, unit-tested on the host. */
 enum seg_verdict { SEG_ACCEPT, SEG_IGNORE, SEG_KILL };
 enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi);
+bool desc_host_slot(uint32_t index);
+bool desc_present(uint32_t hi);
+bool desc_is_code_at(uint32_t hi, unsigned rpl);
+bool desc_is_stack_at(uint32_t hi, unsigned dpl);
+bool desc_is_flat(uint32_t lo, uint32_t hi);
 
 #endif

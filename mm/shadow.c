@@ -12,6 +12,7 @@
 #include <lib/lib.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
+#include <mm/pte.h>
 #include <mm/shadow.h>
 #include <mutation.h>
 #include <switcher/switcher.h>
@@ -20,9 +21,6 @@
 #define PD_INDEX(va)  ((va) >> 22)
 #define PT_INDEX(va)  (((va) >> 12) & 1023)
 #define LINEAR_GPA    0xFFFFFFFFu	/* the pseudo directory of the linear map */
-
-/* The only flags a guest PDE may carry (lguest's _PAGE_TABLE). */
-#define PDE_ALLOWED   (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
 
 static struct shadow_dir *cur_dir(struct guest *g)
 {
@@ -188,7 +186,7 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 	ASSERT(pde);			/* dir_gpa was checked by NEW_PGTABLE */
 	if (!(*pde & PTE_P))
 		return SHADOW_GUEST_FAULT;
-	if (*pde & ~PAGE_MASK & ~PDE_ALLOWED) {
+	if (!pde_flags_valid(*pde)) {
 		kill_guest(g, "page directory entry %08x (for %08x) has flags outside "
 			   "P, RW, US, A and D", *pde, va);
 		return SHADOW_KILLED;
@@ -201,11 +199,11 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 	}
 	if (!(*pte & PTE_P))
 		return SHADOW_GUEST_FAULT;
-	if (*pte & PTE_PSE) {
+	if (!pte_flags_valid(*pte)) {
 		kill_guest(g, "page table entry %08x (for %08x) sets PSE", *pte, va);
 		return SHADOW_KILLED;
 	}
-	if (!guest_range(g, *pte & PAGE_MASK, PAGE_SIZE) && !MUTATED(MUT_PTE_FRAME_BOUND)) {
+	if (!entry_frame_inside(*pte, g->mem_size) && !MUTATED(MUT_PTE_FRAME_BOUND)) {
 		kill_guest(g, "page table entry %08x (for %08x) maps a frame beyond its "
 			   "%u KiB", *pte, va, g->mem_size / 1024);
 		return SHADOW_KILLED;
@@ -213,19 +211,6 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 	*pdep = pde;
 	*ptep = pte;
 	return SHADOW_OK;
-}
-
-/* The shadow PTE for a checked guest entry: the guest's frame moved to its
- * host address, user if both levels say user, writable only if both say
- * writable and the page is already dirty (or this is the write that makes
- * it so). Caching and global bits are never passed through. */
-static uint32_t make_spte(const struct guest *g, uint32_t pde, uint32_t pte, bool write)
-{
-	uint32_t flags = PTE_P | (pde & pte & PTE_US);
-
-	if ((pde & pte & PTE_RW) && (write || (pte & PTE_D)))
-		flags |= PTE_RW;
-	return (g->mem_base + (pte & PAGE_MASK)) | flags;
 }
 
 /* The shadow page table for va in directory d, allocated if missing: for
@@ -281,14 +266,12 @@ static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bo
 	if (r != SHADOW_OK)
 		return r;
 	*present = true;
-	if (write && !(*pde & *pte & PTE_RW))
-		return SHADOW_GUEST_FAULT;
-	if (user && !(*pde & *pte & PTE_US))
+	if (!entry_allows(*pde, *pte, write, user))
 		return SHADOW_GUEST_FAULT;
 	*pde |= PTE_A;
 	*pte |= PTE_A | (write ? PTE_D : 0);
 	*gpa = (*pte & PAGE_MASK) | (va & ~PAGE_MASK);
-	*spte = make_spte(g, *pde, *pte, write);
+	*spte = shadow_pte(g->mem_base, *pde, *pte, write);
 	return SHADOW_OK;
 }
 
@@ -406,7 +389,7 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 		if (guest_lookup(g, d->gpa, va, &gpde, &gpte) != SHADOW_OK)
 			continue;
 		if (*gpte == pte)	/* what the guest reported is what it holds */
-			pt[PT_INDEX(va)] = make_spte(g, *gpde, pte, false);
+			pt[PT_INDEX(va)] = shadow_pte(g->mem_base, *gpde, pte, false);
 	}
 	g->shadow.needs_pin = true;
 }
