@@ -26,7 +26,8 @@ ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/keyboard.c
 SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
-TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/fpu.c
+TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c
+DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
 CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
 	core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
@@ -34,7 +35,7 @@ CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
 LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
-	$(HCALL_SRCS) $(CORE_SRCS) $(LIB_SRCS)
+	$(DEV_SRCS) $(HCALL_SRCS) $(CORE_SRCS) $(LIB_SRCS)
 HV_OBJS := $(patsubst %,$(BUILD)/%.o,$(HV_SRCS))
 
 HV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \

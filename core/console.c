@@ -451,22 +451,42 @@ static void pump_input(void)
 		if (!c->fresh)
 			continue;
 		c->fresh = false;
-		if (c->g && guest_alive(c->g) && irq_raise(c->g, RV_IRQ_CONSOLE))
+		if (!c->g || !guest_alive(c->g))
+			continue;
+		if (c->g->input_hook && c->g->input_hook(c->g))
+			continue;	/* a device took it */
+		if (irq_raise(c->g, RV_IRQ_CONSOLE))
 			sched_wake(c->g);
 	}
+}
+
+/* Is input waiting for g? */
+bool console_input_waiting(const struct guest *g)
+{
+	const struct client *c = client_of(g);
+
+	return c->in_tail != c->in_head;
+}
+
+/* Up to len bytes of the input waiting for g, oldest first, without
+ * looking for new input: for a device model, which is called from the
+ * input pump itself. */
+uint32_t console_input_take(struct guest *g, char *buf, uint32_t len)
+{
+	struct client *c = client_of(g);
+	uint32_t n = 0;
+
+	while (n < len && c->in_tail != c->in_head)
+		buf[n++] = c->in[c->in_tail++ & (CONSOLE_IN_RING - 1)];
+	return n;
 }
 
 /* Console input for the guest, from a hypercall: up to len bytes typed
  * while it had the focus, 0 when none waits. */
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len)
 {
-	struct client *c = client_of(g);
-	uint32_t n = 0;
-
 	pump_input();
-	while (n < len && c->in_tail != c->in_head)
-		buf[n++] = c->in[c->in_tail++ & (CONSOLE_IN_RING - 1)];
-	return n;
+	return console_input_take(g, buf, len);
 }
 
 /* From the run loop, interrupts disabled: hand new input to the guests. */

@@ -17,6 +17,8 @@ void console_detach(struct guest *g);
 uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len);
 void console_flush_guest(struct guest *g);
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len);
+bool console_input_waiting(const struct guest *g);
+uint32_t console_input_take(struct guest *g, char *buf, uint32_t len);
 void console_input_poll(void);
 
 #endif

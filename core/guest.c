@@ -9,6 +9,7 @@
 #include <core/log.h>
 #include <core/oracle.h>
 #include <core/run.h>
+#include <dev/dev.h>
 #include <lib/lib.h>
 #include <mm/frame.h>
 #include <mm/heap.h>
@@ -110,6 +111,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	shadow_init(g);
 	timer_event_init(&g->clock, guest_clock_fired, g);
 	console_attach(g);
+	dev_attach(g);
 	g->run_state = GUEST_RUNNABLE;
 	return g;
 }

@@ -7,6 +7,7 @@
 #include <core/modules.h>
 #include <core/console.h>
 #include <core/timer.h>
+#include <dev/dev.h>
 #include <mm/shadow.h>
 #include <switcher/switcher.h>
 #include <types.h>
@@ -87,6 +88,13 @@ struct guest {
 
 	struct shadow shadow;
 	struct guest_stats stats;
+
+	/* Its virtual PCI bus and devices (dev/), any device work the guest
+	 * must not run past, and where console input goes once a device has
+	 * taken charge of it (true if it did). */
+	struct dev_bus bus;
+	bool dev_busy;
+	bool (*input_hook)(struct guest *g);
 
 	/* Console output not yet printed: the current line. */
 	char line[CONSOLE_LINE_MAX];

@@ -8,6 +8,7 @@
 #include <core/guest.h>
 #include <core/log.h>
 #include <core/run.h>
+#include <dev/dev.h>
 #include <hcall/hcall.h>
 #include <mm/shadow.h>
 #include <mutation.h>
@@ -49,9 +50,14 @@ static bool sanitise(struct guest *g)
 
 static void page_fault(struct guest *g)
 {
-	switch (shadow_fault(g, g->last_pagefault, &g->regs->errcode)) {
+	uint32_t mmio_pa;
+
+	switch (shadow_fault(g, g->last_pagefault, &g->regs->errcode, &mmio_pa)) {
 	case SHADOW_OK:
 		g->stats.shadow_faults++;
+		break;
+	case SHADOW_MMIO:
+		emulate_mmio(g, mmio_pa);
 		break;
 	case SHADOW_GUEST_FAULT:
 		if (g->lguest_data)
@@ -94,7 +100,13 @@ void run_once(struct guest *g)
 {
 	if (g->irqs_pending)
 		irq_deliver(g);
-	if (g->run_state != GUEST_RUNNABLE || !sanitise(g))
+	if (g->run_state != GUEST_RUNNABLE)
+		return;
+	/* A device's unfinished work (a transmit queue the guest waits on)
+	 * comes first, a bounded piece per pass. */
+	if (g->dev_busy && !dev_work(g))
+		return;
+	if (!sanitise(g))
 		return;
 	if (g->shadow.needs_pin && !shadow_pin_stack(g))
 		return;

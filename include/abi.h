@@ -76,6 +76,12 @@
 /* The Switcher owns the top 4 MiB of every guest address space. */
 #define SWITCHER_ADDR           0xFFC00000
 
+/* The guest's MMIO window: this many bytes just above its RAM are device
+ * memory. Its virtual PCI devices' BARs lie there; a PTE may map them, and
+ * every access faults and is emulated (docs/devices.md). A frame beyond
+ * RAM and this window may not be mapped. */
+#define RV_MMIO_WINDOW          0x00100000
+
 /* ---- Segments and the GDT --------------------------------------------- */
 
 #define GUEST_PL                1       /* the guest kernel's ring */

@@ -119,6 +119,19 @@
 #define GUEST_WEIGHT_DEFAULT U(100)
 #define GUEST_WEIGHT_MAX     U(1000)
 
+/* Largest virtqueue a virtio device offers (entries, a power of two), and
+ * the most queues one device has. */
+#define VIRTQ_SIZE_MAX       U(256)
+#define VDEV_QUEUES_MAX      U(2)
+
+/* Bytes a device moves for a guest in one piece of work (a transmit queue
+ * into the console) before the run loop takes over again. */
+#define DEV_WORK_BYTES       U(1024)
+
+/* The virtual IRQ line of the virtio console (PCI_INTERRUPT_LINE): apart
+ * from the timer (0) and the runtime's console input (1). */
+#define VIRTIO_CONSOLE_IRQ   U(5)
+
 /* Most program headers a guest ELF may have; real kernels have a handful,
  * and the overlap check is quadratic in this. */
 #define ELF_PHNUM_MAX        U(64)

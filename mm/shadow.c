@@ -9,6 +9,7 @@
  * TLB never holds a stale shadow entry: dropping one needs no invlpg. */
 #include <core/guest.h>
 #include <core/log.h>
+#include <dev/dev.h>
 #include <lib/lib.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
@@ -177,7 +178,10 @@ void shadow_destroy(struct guest *g)
 
 /* The guest's entries for va in the directory at dir_gpa, checked by the
  * 4.9 rules. SHADOW_OK fills *pde and *ptep (a host pointer to the guest
- * PTE); SHADOW_GUEST_FAULT means not present; SHADOW_KILLED, a broken rule. */
+ * PTE); SHADOW_MMIO fills them too, for a PTE whose frame lies in the
+ * MMIO window above guest RAM (device memory, never mapped: every access
+ * faults and is emulated); SHADOW_GUEST_FAULT means not present;
+ * SHADOW_KILLED, a broken rule. */
 static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32_t va,
 				       uint32_t **pdep, uint32_t **ptep)
 {
@@ -203,14 +207,15 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 		kill_guest(g, "page table entry %08x (for %08x) sets PSE", *pte, va);
 		return SHADOW_KILLED;
 	}
-	if (!entry_frame_inside(*pte, g->mem_size) && !MUTATED(MUT_PTE_FRAME_BOUND)) {
-		kill_guest(g, "page table entry %08x (for %08x) maps a frame beyond its "
-			   "%u KiB", *pte, va, g->mem_size / 1024);
-		return SHADOW_KILLED;
-	}
 	*pdep = pde;
 	*ptep = pte;
-	return SHADOW_OK;
+	if (entry_frame_inside(*pte, g->mem_size) || MUTATED(MUT_PTE_FRAME_BOUND))
+		return SHADOW_OK;
+	if (dev_mmio_window(g, *pte & PAGE_MASK))
+		return SHADOW_MMIO;
+	kill_guest(g, "page table entry %08x (for %08x) maps a frame beyond its "
+		   "%u KiB and its device window", *pte, va, g->mem_size / 1024);
+	return SHADOW_KILLED;
 }
 
 /* The shadow page table for va in directory d, allocated if missing: for
@@ -263,7 +268,7 @@ static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bo
 
 	uint32_t *pde, *pte;
 	enum shadow_result r = guest_lookup(g, cur_dir(g)->gpa, va, &pde, &pte);
-	if (r != SHADOW_OK)
+	if (r != SHADOW_OK && r != SHADOW_MMIO)
 		return r;
 	*present = true;
 	if (!entry_allows(*pde, *pte, write, user))
@@ -271,16 +276,20 @@ static enum shadow_result translate(struct guest *g, uint32_t va, bool write, bo
 	*pde |= PTE_A;
 	*pte |= PTE_A | (write ? PTE_D : 0);
 	*gpa = (*pte & PAGE_MASK) | (va & ~PAGE_MASK);
-	*spte = shadow_pte(g->mem_base, *pde, *pte, write);
-	return SHADOW_OK;
+	if (r == SHADOW_OK)
+		*spte = shadow_pte(g->mem_base, *pde, *pte, write);
+	return r;
 }
 
 /* A #PF from the guest at va with the CPU's error code *err: fill the
- * shadow entry if the guest's tables allow the access. If they do not, the
+ * shadow entry if the guest's tables allow the access; if they allow it
+ * but map device memory, return SHADOW_MMIO with its address in *mmio_pa
+ * and fill nothing. If they do not allow it, the
  * fault is the guest's, and *err becomes the code the CPU would have given
  * on the guest's own tables: the CPU's P bit describes the shadow, which
  * may not hold the page yet. Above the Switcher the CPU's code stands. */
-enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err)
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err,
+				uint32_t *mmio_pa)
 {
 	uint32_t gpa, spte;
 	bool present;
@@ -288,6 +297,8 @@ enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err)
 
 	if (r == SHADOW_GUEST_FAULT && va < SWITCHER_ADDR)
 		*err = (*err & ~1u) | (present ? 1u : 0u);
+	if (r == SHADOW_MMIO)
+		*mmio_pa = gpa;
 	if (r != SHADOW_OK)
 		return r;
 	uint32_t *pt = shadow_table(g, cur_dir(g), va);
@@ -298,14 +309,17 @@ enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err)
 }
 
 /* Translate a guest-virtual address for the hypervisor's own access on the
- * guest's behalf (pushing a trap frame), as the guest itself would. */
+ * guest's behalf (pushing a trap frame, reading an instruction), as the
+ * guest itself would. Device memory is not memory the hypervisor reads or
+ * writes for the guest: to this caller it is a fault. */
 enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
 			       uint32_t *gpa)
 {
 	uint32_t spte;
 	bool present;
+	enum shadow_result r = translate(g, va, write, user, gpa, &spte, &present);
 
-	return translate(g, va, write, user, gpa, &spte, &present);
+	return r == SHADOW_MMIO ? SHADOW_GUEST_FAULT : r;
 }
 
 /* HC_NEW_PGTABLE: run on the shadow of the directory at gpa, cached if it
@@ -422,9 +436,9 @@ bool shadow_pin_stack(struct guest *g)
 {
 	g->shadow.needs_pin = false;
 	for (unsigned p = 0; p < g->stack_pages; p++) {
-		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2;
-		enum shadow_result r = shadow_fault(g, va, &err);
-		if (r == SHADOW_GUEST_FAULT)
+		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2, pa;
+		enum shadow_result r = shadow_fault(g, va, &err, &pa);
+		if (r == SHADOW_GUEST_FAULT || r == SHADOW_MMIO)
 			kill_guest(g, "SET_STACK: the stack page at %08x is not mapped writable",
 				   va & PAGE_MASK);
 		if (r != SHADOW_OK)

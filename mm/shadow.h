@@ -36,6 +36,8 @@ enum shadow_result {
 	SHADOW_OK,		/* filled (or translated) */
 	SHADOW_GUEST_FAULT,	/* the guest's own tables say no: reflect */
 	SHADOW_KILLED,		/* the guest broke a rule and was killed */
+	SHADOW_MMIO,		/* allowed, but the frame is device memory in
+				 * the MMIO window: emulate the access */
 };
 
 /* shadow.c */
@@ -47,7 +49,8 @@ static inline uint32_t shadow_cr3(const struct shadow *s)
 {
 	return (uint32_t)s->dirs[s->cur].pd;
 }
-enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err);
+enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err,
+				uint32_t *mmio_pa);
 enum shadow_result shadow_walk(struct guest *g, uint32_t va, bool write, bool user,
 			       uint32_t *gpa);
 void shadow_new_pgtable(struct guest *g, uint32_t gpa);

@@ -3,6 +3,7 @@
 module (pt_attack case=...), a bystander whose output must not change, and
 frame accounting across the lot. One boot holds them all (guests in
 guests/tests/paging/); each case below reads its lines from that log."""
+import os
 import re
 
 import pytest
@@ -13,11 +14,14 @@ from rvqemu import STATUS_PASS, boot
 HV = "exit=qemu"
 G = rvqemu.BUILD / "guests"
 MEM = 4 * 1024 * 1024           # every attacker's memory: the first frame beyond it
+# Each pytest-xdist worker boots the crowd for itself: a log of its own, so
+# that one worker never reads the file another is writing.
+WORKER = "_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 # case -> (module name, the kill reason expected, as a regular expression)
 KILLS = {
-    "frame-beyond": ("k-frame", r"page table entry 00400003 \(for 40000000\) maps a frame "
-                                r"beyond its 4096 KiB"),
+    "frame-beyond": ("k-frame", r"page table entry 00500003 \(for 40000000\) maps a frame "
+                                r"beyond its 4096 KiB and its device window"),
     "pse-pte": ("k-pse-pte", r"page table entry [0-9a-f]{5}083 \(for 40000000\) sets PSE"),
     "pde-pcd": ("k-pde-pcd", r"page directory entry [0-9a-f]{5}017 \(for 40000000\) has flags "
                              r"outside P, RW, US, A and D"),
@@ -32,8 +36,8 @@ KILLS = {
     "pgd-index": ("k-pgd-index", r"SET_PGD: index 1024 is beyond the directory"),
     "newpgtable-outside": ("k-newpgt", r"NEW_PGTABLE: page directory 00400000 is not a page "
                                        r"of its memory"),
-    "stale-outside": ("k-stale-out", r"page table entry 00400023 \(for 40000000\) maps a frame "
-                                     r"beyond its 4096 KiB"),
+    "stale-outside": ("k-stale-out", r"page table entry 00500023 \(for 40000000\) maps a frame "
+                                     r"beyond its 4096 KiB and its device window"),
 }
 SURVIVORS = {"switcher": "s-switcher", "stale": "s-stale"}
 
@@ -71,14 +75,14 @@ def modules():
 
 @pytest.fixture(scope="module")
 def crowd():
-    b = boot("paging_crowd", append=HV, modules=modules(), timeout=60)
+    b = boot("paging_crowd" + WORKER, append=HV, modules=modules(), timeout=60)
     b.expect(STATUS_PASS)
     return b
 
 
 @pytest.fixture(scope="module")
 def solo():
-    return boot("paging_bystander_solo", append=HV,
+    return boot("paging_bystander_solo" + WORKER, append=HV,
                 modules=[(G / "pt_bystander.elf", "name=bystander mem=4M")]).expect(STATUS_PASS)
 
 

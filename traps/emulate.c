@@ -1,11 +1,16 @@
-/* Emulation of the instructions a ring-1 guest may use that fault with #GP:
- * port I/O (which has no bitmap to pass, so every port faults) and `cli`
- * (the virtual IF lives in lguest_data). No port reaches the hardware: an
- * absent device reads as all-ones, writes go nowhere. Everything else, and
- * everything from ring 3, is left for the guest's own #GP handler. */
+/* Emulation of the instructions a guest uses that fault: from ring 1, port
+ * I/O (which has no bitmap to pass, so every port faults) and `cli` (the
+ * virtual IF lives in lguest_data), with #GP; from either ring, a `mov`
+ * on device memory, with #PF. No port reaches the hardware: the virtual
+ * PCI bus answers its own ports, an absent device reads as all-ones,
+ * writes go nowhere. Every other #GP, and every #GP from ring 3, is left
+ * for the guest's own handler. */
 #include <core/guest.h>
 #include <core/log.h>
+#include <dev/dev.h>
+#include <lib/lib.h>
 #include <mm/mm.h>
+#include <traps/insn.h>
 #include <traps/traps.h>
 
 #define OP_SIZE_PREFIX 0x66
@@ -72,11 +77,68 @@ bool emulate_gp(struct guest *g)
 	default:
 		return false;
 	}
-	if (in) {
-		uint32_t mask = size == 4 ? 0xFFFFFFFF : (1u << (size * 8)) - 1;
-		r->eax = (r->eax & ~mask) | (port_read(port) & mask);
-	}
+	uint32_t mask = size == 4 ? 0xFFFFFFFF : (1u << (size * 8)) - 1;
+	uint32_t val = in ? 0 : r->eax & mask;
+	if (!dev_port(g, port, size, !in, &val))
+		val = port_read(port);
+	if (!guest_alive(g))
+		return true;
+	if (in)
+		r->eax = (r->eax & ~mask) | (val & mask);
 	r->eip += len;
 	g->stats.emulated++;
 	return true;
+}
+
+/* The general register numbered reg in a ModRM byte, for a move of width
+ * bytes: for width 1, numbers 4-7 are ah, ch, dh and bh. Returns the
+ * register and sets *shift to where the operand's low bit sits in it. */
+static uint32_t *modrm_reg(struct guest_regs *r, unsigned reg, unsigned width,
+			   unsigned *shift)
+{
+	uint32_t *const by_number[8] = {
+		&r->eax, &r->ecx, &r->edx, &r->ebx, &r->esp, &r->ebp, &r->esi, &r->edi,
+	};
+
+	*shift = 0;
+	if (width == 1 && reg >= 4) {
+		*shift = 8;
+		reg -= 4;
+	}
+	return by_number[reg];
+}
+
+/* A #PF on device memory at guest-physical pa: decode the `mov` at eip,
+ * let the device do the access, write a load's result into the register
+ * and step past the instruction. What cannot be decoded kills the guest,
+ * with the instruction's bytes in the reason. */
+void emulate_mmio(struct guest *g, uint32_t pa)
+{
+	struct guest_regs *r = g->regs;
+	uint8_t code[INSN_MOV_MAX];
+	unsigned avail = 0;
+	struct insn_mov m;
+
+	while (avail < sizeof(code) && code_byte(g, avail, &code[avail]))
+		avail++;
+	if (insn_decode_mov(code, avail, &m)) {
+		char hex[3 * INSN_MOV_MAX + 1] = "";
+		for (unsigned i = 0; i < avail; i++)
+			snprintf(hex + 3 * i, 4, " %02x", code[i]);
+		kill_guest(g, "cannot emulate the instruction at %08x on device memory at "
+			   "%08x (bytes:%s): only mov between a register and memory is",
+			   r->eip, pa, avail ? hex : " unreadable");
+		return;
+	}
+	unsigned shift;
+	uint32_t *reg = modrm_reg(r, m.reg, m.width, &shift);
+	uint32_t mask = m.width == 4 ? 0xFFFFFFFF : (1u << (m.width * 8)) - 1;
+	uint32_t val = m.store ? (*reg >> shift) & mask : 0;
+
+	if (dev_mmio(g, pa, m.width, m.store, &val) != DEV_DONE)
+		return;
+	if (!m.store)
+		*reg = (*reg & ~(mask << shift)) | ((val & mask) << shift);
+	r->eip += m.len;
+	g->stats.emulated++;
 }

@@ -27,6 +27,7 @@ void irq_deliver(struct guest *g);
 
 /* emulate.c */
 bool emulate_gp(struct guest *g);
+void emulate_mmio(struct guest *g, uint32_t pa);
 
 /* fpu.c */
 void fpu_init_guest(struct guest *g);

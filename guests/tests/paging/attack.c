@@ -35,10 +35,15 @@ static void set_pte(uint32_t *d, uint32_t va, uint32_t pte, int report)
 
 /* ---- the killing cases -------------------------------------------------- */
 
+/* The first frame beyond RAM and the MMIO window (RAM's end itself is
+ * the first device's BAR now). */
 static void frame_beyond(void)
 {
-	set_pte(dir, TVA, mem | PT_P | PT_RW, 1);
-	rv_printf("about to read %08x, mapped to frame %08x beyond %u KiB\n", TVA, mem, mem / 1024);
+	uint32_t beyond = mem + RV_MMIO_WINDOW;
+
+	set_pte(dir, TVA, beyond | PT_P | PT_RW, 1);
+	rv_printf("about to read %08x, mapped to frame %08x beyond %u KiB and the device window\n",
+		  TVA, beyond, mem / 1024);
 	(void)rd(TVA);
 }
 
@@ -92,12 +97,13 @@ static void stale_outside(void)
 {
 	set_pte(dir, TVA, tagged_page(TAG_A) | PT_P | PT_RW, 1);
 	uint32_t before = rd(TVA);
-	set_pte(dir, TVA, mem | PT_P | PT_RW | PT_A, 0);
+	uint32_t beyond = mem + RV_MMIO_WINDOW;
+	set_pte(dir, TVA, beyond | PT_P | PT_RW | PT_A, 0);
 	uint32_t stale = rd(TVA);
 	pt_check("stale-outside.read-own-frame", before == TAG_A && stale == TAG_A,
 		 "read %08x then %08x", before, stale);
-	rv_printf("about to report the PTE for %08x, now frame %08x beyond memory\n", TVA, mem);
-	rv_hcall3(HC_SET_PTE, rv_gpa(dir), TVA, mem | PT_P | PT_RW | PT_A);
+	rv_printf("about to report the PTE for %08x, now frame %08x beyond memory\n", TVA, beyond);
+	rv_hcall3(HC_SET_PTE, rv_gpa(dir), TVA, beyond | PT_P | PT_RW | PT_A);
 	(void)rd(TVA);
 }
 

@@ -1,0 +1,134 @@
+/* A guest's PCI bus: configuration mechanism #1 on ports 0xCF8-0xCFF, a
+ * host bridge at 00:00.0 and a virtio console at 00:01.0, and device
+ * memory in the MMIO window just above guest RAM, where each device's BAR
+ * lies. Only bus 0, function 0 decodes; everything else reads as
+ * all-ones, as an empty slot does. */
+#include <core/guest.h>
+#include <core/log.h>
+#include <dev/dev.h>
+#include <dev/pci.h>
+#include <lib/lib.h>
+
+/* The host bridge's identity: a generic host bridge (class 06:00), which
+ * is what Linux's check of configuration mechanism #1 looks for. */
+#define HOST_BRIDGE_ID     0x00081B36u	/* vendor 1b36, device 0008 */
+#define PCI_CLASS_HOST     0x060000u
+
+void dev_attach(struct guest *g)
+{
+	struct dev_bus *bus = &g->bus;
+
+	memset(bus, 0, sizeof(*bus));
+	vpci_init(&bus->console, &vcon_ops, PCI_SLOT_CONSOLE, VIRTIO_CONSOLE_IRQ,
+		  g->mem_size, &bus->console_state);
+	g->input_hook = vcon_input;
+}
+
+bool dev_mmio_window(const struct guest *g, uint32_t pa)
+{
+	return pa >= g->mem_size && pa - g->mem_size < RV_MMIO_WINDOW;
+}
+
+/* The virtio device in slot, or NULL. */
+static struct vdev *slot_device(struct guest *g, unsigned slot)
+{
+	return slot == PCI_SLOT_CONSOLE ? &g->bus.console : NULL;
+}
+
+bool pci_bar_taken(struct guest *g, const struct vdev *self, uint32_t base)
+{
+	const struct vdev *con = &g->bus.console;
+
+	return con != self && con->bar0 == base;
+}
+
+static uint32_t host_bridge_read(unsigned reg)
+{
+	switch (reg & ~3u) {
+	case PCI_VENDOR_ID:      return HOST_BRIDGE_ID;
+	case PCI_CLASS_REVISION: return PCI_CLASS_HOST << 8;
+	default:                 return 0;
+	}
+}
+
+/* A configuration access through the data window, at byte off of it, to
+ * the register the latch names. */
+static uint32_t config_access(struct guest *g, unsigned off, unsigned width, bool out,
+			      uint32_t val)
+{
+	uint32_t a = g->bus.address;
+	unsigned busno = (a >> 16) & 0xFF, slot = (a >> 11) & 0x1F, fn = (a >> 8) & 7;
+	unsigned reg = (a & 0xFC) + off;
+	uint32_t ones = width == 4 ? 0xFFFFFFFF : (1u << (8 * width)) - 1;
+
+	if (!(a & PCI_CONFIG_ENABLE) || busno != 0 || fn != 0)
+		return ones;
+	if (slot == PCI_SLOT_HOST_BRIDGE)
+		return out ? 0 : (host_bridge_read(reg) >> (8 * (reg & 3))) & ones;
+	struct vdev *d = slot_device(g, slot);
+	if (!d)
+		return ones;
+	if (out) {
+		vpci_config_write(g, d, reg, width, val);
+		return 0;
+	}
+	return vpci_config_read(g, d, reg, width);
+}
+
+bool dev_port(struct guest *g, uint16_t port, unsigned width, bool out, uint32_t *val)
+{
+	if (port < PCI_CONFIG_ADDRESS || port >= PCI_CONFIG_DATA + 4)
+		return false;
+	uint32_t ones = width == 4 ? 0xFFFFFFFF : (1u << (8 * width)) - 1;
+
+	if (port < PCI_CONFIG_DATA) {
+		/* Only a dword at 0xCF8 is the latch. Linux's probe also
+		 * writes a byte to 0xCFB (mechanism #2's enable): ignored. */
+		if (port != PCI_CONFIG_ADDRESS || width != 4)
+			*val = ones;
+		else if (out)
+			g->bus.address = *val & (PCI_CONFIG_ENABLE | 0x00FFFFFC);
+		else
+			*val = g->bus.address;
+		return true;
+	}
+	unsigned off = port - PCI_CONFIG_DATA;
+	if (off + width > 4) {		/* past the window: nothing answers */
+		*val = ones;
+		return true;
+	}
+	uint32_t r = config_access(g, off, width, out, *val);
+	if (!out)
+		*val = r;
+	return true;
+}
+
+enum dev_result dev_mmio(struct guest *g, uint32_t pa, unsigned width, bool store,
+			 uint32_t *val)
+{
+	if (!IS_ALIGNED(pa, width)) {
+		kill_guest(g, "%u-byte %s of device memory at %08x is misaligned", width,
+			   store ? "write" : "read", pa);
+		return DEV_KILLED;
+	}
+	struct vdev *d = &g->bus.console;
+	if (!vpci_bar_claims(d, pa)) {
+		kill_guest(g, "%u-byte %s of device memory at %08x: no device is there", width,
+			   store ? "write" : "read", pa);
+		return DEV_KILLED;
+	}
+	return vpci_bar_access(g, d, pa, width, store, val) ? DEV_DONE : DEV_KILLED;
+}
+
+bool dev_work(struct guest *g)
+{
+	struct vdev *d = &g->bus.console;
+
+	if (d->busy) {
+		if (!d->ops->work(g, d))
+			return false;
+		d->busy = false;
+	}
+	g->dev_busy = false;
+	return guest_alive(g);
+}

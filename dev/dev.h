@@ -1,0 +1,49 @@
+/* The virtual devices a guest sees, as the rest of the hypervisor calls
+ * them: a PCI bus reached through ports 0xCF8-0xCFF, device memory (BARs)
+ * in the MMIO window just above guest RAM, and work that a device must
+ * finish before the guest runs again. docs/devices.md describes them. */
+#ifndef RV_DEV_H
+#define RV_DEV_H
+
+#include <dev/virtio.h>
+#include <types.h>
+
+struct guest;
+
+/* A guest's bus and devices, kept inside its struct guest. */
+struct dev_bus {
+	uint32_t address;		/* the 0xCF8 latch */
+	struct vdev console;
+	struct vcon console_state;
+};
+
+/* What a device-memory access came to. */
+enum dev_result {
+	DEV_DONE,		/* emulated */
+	DEV_KILLED,		/* the guest broke a rule and was killed */
+};
+
+/* dev.c */
+
+/* Gives g its bus and devices, all in their reset state. */
+void dev_attach(struct guest *g);
+
+/* True if guest-physical pa lies in g's MMIO window, where device memory
+ * is, rather than in its RAM or beyond both. */
+bool dev_mmio_window(const struct guest *g, uint32_t pa);
+
+/* A load or store of width 1, 2 or 4 bytes at pa in the MMIO window. A
+ * load fills *val. */
+enum dev_result dev_mmio(struct guest *g, uint32_t pa, unsigned width, bool store,
+			 uint32_t *val);
+
+/* Port I/O the bus decodes (0xCF8-0xCFF). False if the port is not the
+ * bus's; a load fills the low width bytes of *val. */
+bool dev_port(struct guest *g, uint16_t port, unsigned width, bool out, uint32_t *val);
+
+/* Devices with work the guest must not run past (a transmit queue not yet
+ * consumed): do a bounded piece of it. True when none is left and the
+ * guest may run; false if it must wait (blocked, killed, or more to do). */
+bool dev_work(struct guest *g);
+
+#endif
