@@ -2,6 +2,7 @@
  * and the hypervisor's messages, in one ordered stream to the UART (and the
  * VGA mirror), at the rate drain= allows; and console input, from the
  * serial line and the PS/2 keyboard, to the one guest with the focus.
+ * A guest that asks for input has its unfinished line (a prompt) shown.
  * docs/console.md describes it from the user's side. */
 #include <arch/i386/arch.h>
 #include <core/config.h>
@@ -35,6 +36,7 @@ struct client {
 	bool waiting;		/* g->line is finished and waits for room */
 	bool next_continued;	/* the line after the waiting one continues it */
 	bool fresh;		/* input arrived since the last IRQ raised */
+	uint32_t shown;		/* bytes of its line on the console already */
 	uint32_t blocked;	/* times it was blocked for room */
 	uint32_t in_head, in_tail;
 	char in[CONSOLE_IN_RING];
@@ -54,6 +56,12 @@ static bool buffering, emergency;
  * the time up to which the rate's budget has been used. */
 static struct timer_event drain_event;
 static uint64_t drain_spent, drain_period;
+
+/* The open line: the guest whose unfinished line is on the console, the
+ * cursor at its end (shown when it asked for input, see show_prompt).
+ * Its next bytes continue that line; anything else ends it with '\n'
+ * first, and its guest's next bytes then start a "[name]+ " line. */
+static struct client *open_line;
 
 /* Guests whose finished line waits for room, in the order they came. */
 static struct client *waiters[MAX_MODULES];
@@ -76,6 +84,18 @@ static struct client *client_of(const struct guest *g)
 {
 	ASSERT(g->id < MAX_MODULES);
 	return &clients[g->id];
+}
+
+/* The open line ends where it stands: its guest's next text starts a line
+ * of its own, marked as continued. Interrupts disabled. */
+static void forget_open_line(void)
+{
+	if (!open_line)
+		return;
+	open_line->shown = 0;
+	if (open_line->g)
+		open_line->g->line_continued = true;
+	open_line = NULL;
 }
 
 /* --- the output buffer --------------------------------------------------- */
@@ -151,37 +171,68 @@ void console_write_hv(const char *s, size_t n)
 {
 	uint32_t flags = irq_save();
 
+	if (open_line) {
+		out_force("\n", 1, "\n", 1);
+		forget_open_line();
+	}
 	out_force(s, n, s, n);
 	irq_restore(flags);
 }
 
 /* --- guests' lines ------------------------------------------------------- */
 
-/* The guest's finished line as printed, coloured or plain; its length. */
-static size_t format_line(const struct guest *g, bool continued, bool color,
+/* g's pending text as printed, coloured or plain; its length. It is a
+ * line of its own, "[name] text" (or "[name]+ text"), unless g's line is
+ * the open one, which the text continues; another guest's open line is
+ * ended first. finished adds the '\n'. */
+static size_t format_line(const struct guest *g, bool finished, bool color,
 			  char *buf)
 {
-	int n;
+	const struct client *c = client_of(g);
+	size_t n = 0;
 
-	if (color)
-		n = snprintf(buf, LINE_OUT_MAX, "\033[%sm[%s]%s\033[0m ",
-			     palette[g->id % ARRAY_SIZE(palette)], g->name,
-			     continued ? "+" : "");
-	else
-		n = snprintf(buf, LINE_OUT_MAX, "[%s]%s ", g->name, continued ? "+" : "");
+	if (open_line && open_line != c)
+		buf[n++] = '\n';
+	if (open_line != c && color)
+		n += (size_t)snprintf(buf + n, LINE_OUT_MAX - n, "\033[%sm[%s]%s\033[0m ",
+				      palette[g->id % ARRAY_SIZE(palette)], g->name,
+				      g->line_continued ? "+" : "");
+	else if (open_line != c)
+		n += (size_t)snprintf(buf + n, LINE_OUT_MAX - n, "[%s]%s ", g->name,
+				      g->line_continued ? "+" : "");
 	memcpy(buf + n, g->line, g->line_len);	/* memcpy: the text may hold NULs */
-	buf[n + g->line_len] = '\n';
-	return (size_t)n + g->line_len + 1;
+	n += g->line_len;
+	if (finished)
+		buf[n++] = '\n';
+	return n;
 }
 
-/* Puts g's finished line into the output if it fits, or at any cost when
+/* After g's text went out: it is the open line, or the line is done. */
+static void line_went_out(struct guest *g, bool finished)
+{
+	struct client *c = client_of(g);
+
+	if (open_line != c)
+		forget_open_line();
+	if (finished) {
+		open_line = NULL;
+		c->shown = 0;
+	} else {
+		open_line = c;
+		c->shown += g->line_len;
+	}
+	g->line_len = 0;
+}
+
+/* Puts g's pending text into the output if it fits, or at any cost when
  * forced; false if it did not fit (the caller decides what waits).
- * Interrupts disabled. */
-static bool emit_line(struct guest *g, bool forced)
+ * finished: the line ends here ('\n'); otherwise it is shown unfinished
+ * and becomes the open line. Interrupts disabled. */
+static bool emit_line(struct guest *g, bool finished, bool forced)
 {
 	char buf[LINE_OUT_MAX], plain[LINE_OUT_MAX];
-	size_t n = format_line(g, g->line_continued, hv_config.color, buf);
-	size_t pn = format_line(g, g->line_continued, false, plain);
+	size_t n = format_line(g, finished, hv_config.color, buf);
+	size_t pn = format_line(g, finished, false, plain);
 
 	if (forced)
 		out_force(buf, n, plain, pn);
@@ -194,7 +245,7 @@ static bool emit_line(struct guest *g, bool forced)
 	} else {
 		return false;
 	}
-	g->line_len = 0;
+	line_went_out(g, finished);
 	return true;
 }
 
@@ -205,7 +256,7 @@ static bool finish_line(struct guest *g, bool next_continued)
 {
 	struct client *c = client_of(g);
 
-	if (!wait_len && emit_line(g, false)) {
+	if (!wait_len && emit_line(g, true, false)) {
 		g->line_continued = next_continued;
 		return true;
 	}
@@ -225,7 +276,7 @@ static void admit_waiters(void)
 		struct client *c = waiters[wait_head];
 		struct guest *g = c->g;
 
-		if (!emit_line(g, false))
+		if (!emit_line(g, true, false))
 			return;
 		wait_head = (wait_head + 1) % MAX_MODULES;
 		wait_len--;
@@ -271,11 +322,14 @@ static void drain_tick(struct timer_event *ev)
  * many were taken: all of them, unless a finished line found the buffer
  * full; then the guest is blocked with that line, and the count includes
  * the byte that finished it, so it is never 0 for len > 0. A line is
- * finished by '\n' or by reaching CONSOLE_LINE_MAX bytes (what follows
- * prints as "[name]+ ..."); '\r' is dropped. */
+ * finished by '\n' or by reaching CONSOLE_LINE_MAX bytes, those already
+ * shown of an open line included (what follows prints as "[name]+ ...");
+ * '\r' is dropped. */
 uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len)
 {
-	if (client_of(g)->waiting)
+	struct client *cl = client_of(g);
+
+	if (cl->waiting)
 		return 0;	/* only from the async ring, which ignores it */
 	for (uint32_t i = 0; i < len; i++) {
 		char c = buf[i];
@@ -283,18 +337,31 @@ uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len)
 		if (c == '\r')
 			continue;
 		if (c == '\n') {
-			/* A line of exactly CONSOLE_LINE_MAX went out whole. */
-			if (!g->line_len && g->line_continued)
+			/* A line of exactly CONSOLE_LINE_MAX went out whole, or
+			 * another's output already ended the open line. */
+			if (!g->line_len && g->line_continued && open_line != cl)
 				g->line_continued = false;
 			else if (!finish_line(g, false))
 				return i + 1;
 			continue;
 		}
 		g->line[g->line_len++] = c;
-		if (g->line_len == CONSOLE_LINE_MAX && !finish_line(g, true))
+		if (g->line_len + cl->shown == CONSOLE_LINE_MAX &&
+		    !finish_line(g, true))
 			return i + 1;
 	}
 	return len;
+}
+
+/* g asks for input: its unfinished line, a prompt or the echo of what is
+ * being typed, goes out now and stays open, so the user sees it while g
+ * waits. Never waits for room (as the hypervisor's messages): a guest
+ * about to sleep until input comes would leave its prompt unseen.
+ * Interrupts disabled. */
+static void show_prompt(struct guest *g)
+{
+	if (g->line_len && !client_of(g)->waiting)
+		emit_line(g, false, true);
 }
 
 /* The guest has ended: print its waiting line and what is left of its last
@@ -306,11 +373,11 @@ void console_flush_guest(struct guest *g)
 
 	if (c->waiting) {
 		forget_waiter(c);
-		emit_line(g, true);
+		emit_line(g, true, true);
 		g->line_continued = c->next_continued;
 	}
-	if (g->line_len)
-		emit_line(g, true);
+	if (g->line_len || open_line == c)
+		emit_line(g, true, true);
 	g->line_continued = false;
 	admit_waiters();
 	irq_restore(flags);
@@ -357,6 +424,10 @@ void console_detach(struct guest *g)
 	if (c->g == g) {
 		if (c->waiting)
 			forget_waiter(c);
+		if (open_line == c) {	/* a guest torn down before its end */
+			out_force("\n", 1, "\n", 1);
+			forget_open_line();
+		}
 		c->g = NULL;
 		if (--nr_attached == 0) {
 			buffering = false;
@@ -482,9 +553,11 @@ uint32_t console_input_take(struct guest *g, char *buf, uint32_t len)
 }
 
 /* Console input for the guest, from a hypercall: up to len bytes typed
- * while it had the focus, 0 when none waits. */
+ * while it had the focus, 0 when none waits. Its unfinished line shows
+ * first: a guest reads when it waits for input. */
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len)
 {
+	show_prompt(g);
 	pump_input();
 	return console_input_take(g, buf, len);
 }

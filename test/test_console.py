@@ -1,8 +1,10 @@
 """The console (docs/console.md): nothing lost when guests write faster than
 drain= lets out, lines never interleaved, long lines split with "[name]+",
 colour on request, and input to the focused guest only, from the serial line
-and from the PS/2 keyboard, with triple Ctrl-A moving the focus. The test
-guests are guests/contests/conflood.c and conecho.c."""
+and from the PS/2 keyboard, with triple Ctrl-A moving the focus; a prompt
+without a newline shown while its guest waits for input, and the runtime's
+line discipline (echo, erase, Ctrl-U, raw mode). The test guests are
+guests/contests/conflood.c, conecho.c and contty.c."""
 import re
 import time
 
@@ -13,6 +15,7 @@ from rvqemu import STATUS_PASS, boot
 
 FLOOD = rvqemu.BUILD / "guests" / "conflood.elf"
 ECHO = rvqemu.BUILD / "guests" / "conecho.elf"
+TTY = rvqemu.BUILD / "guests" / "contty.elf"
 LINE_MAX = 160          # CONSOLE_LINE_MAX in include/param.h
 
 
@@ -184,3 +187,81 @@ def test_keyboard_input_and_focus_switch():
         assert not re.search(r"^\[a\] got: ok", log, re.M), log
     finally:
         m.close()
+
+
+# --- cooked input: the guest runtime's line discipline --------------------
+
+ERASE = "\b \b"
+
+
+@pytest.mark.parametrize("drain", ["0", "8K"])
+def test_cooked_input_echoes_and_edits(drain):
+    """The prompt is on the console before anything is typed; what is
+    typed comes back as it is typed, on the prompt's line; DEL and ^H
+    erase a character ("\\b \\b"), two for a ^X; Ctrl-U the line; CR
+    and LF end it as '\\n'. Raw mode: no echo, no editing, CR stays CR.
+    Ctrl-D on an empty line is the end of input."""
+    con = rvqemu.SerialConsole(f"console_cooked_{drain}", [(TTY, "name=tty")],
+                               append=f"exit=qemu drain={drain}")
+    try:
+        # Nothing typed yet: the unfinished line must show on its own.
+        con.wait_for(r"^\[tty\] cooked> \Z")
+        con.type("ab\x7fc\r")
+        con.wait_for(r"^\[tty\] got 3: ac\^J$")
+        con.wait_for(r"^\[tty\] cooked> \Z")
+        con.type("xy\x08z\n")
+        con.wait_for(r"^\[tty\] got 3: xz\^J$")
+        con.type("junk\x15ok\r")
+        con.wait_for(r"^\[tty\] got 3: ok\^J$")
+        con.type("q\x02\x7fw\r")
+        con.wait_for(r"^\[tty\] got 3: qw\^J$")
+        con.type("raw\r")
+        con.wait_for(r"^\[tty\] got 4: raw\^J$")
+        con.type("h\x7f\r\nq")
+        con.wait_for(r"^\[tty\] raw:.* 71$")
+        con.wait_for(r"^\[tty\] cooked> \Z")
+        con.type("\x04")
+        con.wait_for(r"^\[tty\] end of input$")
+        status = con.finish()
+        assert status == STATUS_PASS, f"exit status {status}; console:\n{con.text}"
+        text = con.text
+        # The echo, on the prompt's line, as typed.
+        for echo in ("ab" + ERASE + "c", "xy" + ERASE + "z",
+                     "junk" + 4 * ERASE + "ok", "q^B" + 2 * ERASE + "w", "raw"):
+            assert f"[tty] cooked> {echo}\n" in text, (echo, text)
+        # Raw: the bytes as typed, nothing echoed.
+        raw = " ".join(con.lines(r"^\[tty\] raw: (.*)$")).split()
+        assert raw == ["68", "7f", "0d", "0a", "71"], text
+        assert "[tty] cooked> [tty] raw" not in text and "cooked> h" not in text, text
+        assert len(con.lines(r"^\[tty\] got ")) == 5, text
+    finally:
+        con.close()
+
+
+def test_open_prompt_is_ended_by_other_output():
+    """Other output ends an open prompt line with a newline first; what the
+    guest writes next then starts its own line, marked "[name]+"."""
+    con = rvqemu.SerialConsole("console_prompt_interrupted",
+                               [(TTY, "name=a"), (TTY, "name=b")])
+    try:
+        con.wait_for(r"^\[a\] cooked> $")
+        con.wait_for(r"^\[b\] cooked> $")
+        con.type("\x01\x01\x01")
+        con.wait_for(r"^ringvisor: console: input now goes to b$")
+        con.type("\x01\x01\x01")
+        con.wait_for(r"^ringvisor: console: input now goes to a$")
+        con.type("hi\r")
+        con.wait_for(r"^\[a\] got 3: hi\^J$")
+        con.wait_for(r"^\[a\] cooked> \Z")
+        con.type("\x04")
+        con.wait_for(r"^ringvisor: guest a exited with status 0$")
+        con.type("\x04")
+        con.wait_for(r"^ringvisor: guest b exited with status 0$")
+        status = con.finish()
+        assert status == STATUS_PASS, f"exit status {status}; console:\n{con.text}"
+        assert con.has(r"^\[a\]\+ hi$"), con.text
+        # Every line starts with a guest's prefix or the hypervisor's.
+        for line in con.text.splitlines():
+            assert re.match(r"(\[(a|b)\]\+? |ringvisor: |$)", line), (line, con.text)
+    finally:
+        con.close()

@@ -125,17 +125,24 @@ LINES = ["hello", "Mixed Case 123", "a line longer than the sixteen-byte FIFO, "
 
 
 def test_echo_sample_reads_the_console():
+    """The sample's prompt, printed without a newline and flushed, is on the
+    console before anything is typed; what is typed is echoed on the
+    prompt's line, and Backspace edits the line before Enter sends it."""
     con = rvqemu.SerialConsole("libc_echo", [(G / "echo.elf", "name=echo")])
     try:
         con.wait_for(r"^\[echo\] echo: ready")
+        con.wait_for(r"^\[echo\] 1> \Z")
         for line in LINES:
             con.type(line + "\r")               # Enter on a serial line
-        con.type("quit\r")
+        con.type("quiz\x7ft\r")                 # DEL, as Backspace sends it
         con.wait_for(r"^\[echo\] echo: bye after 4 lines$")
         status = con.finish()
         assert status == STATUS_PASS, f"QEMU exit status {status}; console:\n{con.text}"
         got = con.lines(r"^\[echo\] (\d+: .*)$")
         assert got == [f"{n}: {l.upper()}" for n, l in enumerate(LINES, 1)], con.text
+        echoed = con.lines(r"^\[echo\] (\d+> .*)$")
+        assert echoed == [f"{n}> {l}" for n, l in enumerate(LINES, 1)] + [
+            "5> quiz\b \bt"], con.text
     finally:
         con.close()
 
@@ -152,9 +159,9 @@ def test_console_input_goes_to_the_first_guest_only():
         con.wait_for(r"^\[first\] 1: ONE$")
         con.type("two\rquit\r")
         con.wait_for(r"^ringvisor: guest first exited with status 0$")
-        assert con.lines(r"^\[first\] (.*)$")[1:] == ["1: ONE", "2: TWO",
-                                                      "echo: bye after 2 lines"], con.text
+        assert con.lines(r"^\[first\]\+? (\d+: .*|echo: .*)$")[1:] == [
+            "1: ONE", "2: TWO", "echo: bye after 2 lines"], con.text
         assert con.lines(r"^\[second\] (.*)$") == [
-            'echo: ready, type lines ("quit" ends)'], con.text
+            'echo: ready, type lines ("quit" ends)', "1> "], con.text
     finally:
         con.close()

@@ -61,6 +61,11 @@ void vga_write(const char *s, size_t n)
 			vga_newline();
 		} else if (c == '\r') {
 			col = 0;
+		} else if (c == '\b') {
+			/* As a terminal's: back one column, erasing nothing
+			 * (a guest's line editing echoes "\b \b"). */
+			if (col)
+				col--;
 		} else if (c == '\t') {
 			do
 				vga_write(" ", 1);

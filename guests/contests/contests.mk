@@ -3,3 +3,4 @@
 
 $(eval $(call rv_guest,conflood,guests/contests/conflood.c))
 $(eval $(call rv_guest,conecho,guests/contests/conecho.c))
+$(eval $(call rv_guest,contty,guests/contests/contty.c))

@@ -150,26 +150,15 @@ int write(int fd, const void *buf, size_t len)
 	return (int)len;
 }
 
-static volatile uint32_t console_irqs;
-static int console_irq_installed;
-
-/* Virtual IRQ 1: input is waiting. Its only job is to end rv_halt; read
- * then takes the bytes. */
-static void console_irq(struct rv_regs *regs)
-{
-	(void)regs;
-	console_irqs++;
-}
-
-/* Read at least one byte, as a terminal does: wait for input if none is
- * there, then return what is waiting (up to len). A carriage return
- * becomes a newline (a terminal's ICRNL), since a serial line's Enter
- * sends '\r' and stdio's line input ends at '\n'. No echo. */
+/* The console as a terminal: cooked by default (echo, Backspace, Ctrl-U,
+ * a line per read, ending in '\n' whether Enter sent CR or LF; Ctrl-D on
+ * an empty line is the end of file), raw after rv_console_raw(1). The
+ * line discipline is the runtime's (guests/rt/tty.c). stdio flushes a
+ * line-buffered stdout before it reads stdin, and the host shows an
+ * unfinished line when the guest asks for input, so a prompt without a
+ * newline is on the screen before the guest waits. */
 int read(int fd, void *buf, size_t len)
 {
-	uint32_t n, flags;
-	char *p = buf;
-
 	if (!is_console(fd)) {
 		errno = EBADF;
 		return -1;
@@ -178,29 +167,9 @@ int read(int fd, void *buf, size_t len)
 		errno = EFAULT;
 		return -1;
 	}
-	if (len == 0)
-		return 0;
-	if (!console_irq_installed) {
-		rv_set_irq_handler(RV_IRQ_CONSOLE, console_irq);
-		console_irq_installed = 1;
-	}
-
-	/* Check with interrupts off, then halt: the host enables them as it
-	 * sleeps us, so input arriving in between still wakes us. */
-	flags = rv_irq_save();
-	for (;;) {
-		n = rv_console_read(buf, len);
-		if (n != 0)
-			break;
-		rv_halt();
-		rv_irq_disable();
-	}
-	rv_irq_restore(flags);
-
-	for (uint32_t i = 0; i < n; i++)
-		if (p[i] == '\r')
-			p[i] = '\n';
-	return (int)n;
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	return (int)rv_tty_read(buf, (uint32_t)len);
 }
 
 int close(int fd)

@@ -208,8 +208,13 @@ typedef void (*rv_handler_t)(struct rv_regs *regs);
  * ignores (2, 8, 15, 31) or one >= 256. */
 int rv_set_handler(unsigned int vector, rv_handler_t fn, unsigned int kind);
 
+/* Whether vector's IDT entry has been loaded by rv_set_handler (with a
+ * handler of the program's or the runtime's default). */
+int rv_handler_installed(unsigned int vector);
+
 /* The same for virtual IRQ irq (vector LGUEST_IRQ_VECTOR_BASE + irq), as an
- * interrupt gate. */
+ * interrupt gate. The runtime's default for RV_IRQ_CONSOLE does nothing:
+ * the interrupt only wakes a reader from rv_halt. */
 int rv_set_irq_handler(unsigned int irq, rv_handler_t fn);
 
 /* Called by crt0's C start: default handlers for vectors 0..31 and IRQ 0. */
@@ -260,9 +265,30 @@ void rv_console_write(const void *buf, uint32_t len);
 /* Write a NUL-terminated string, as it is (no newline added). */
 void rv_puts(const char *s);
 
-/* Read up to len waiting bytes; 0 if none. Input arrival raises
- * RV_IRQ_CONSOLE. */
+/* Read up to len waiting bytes as typed, without waiting, echo or
+ * editing; 0 if none. Input arrival raises RV_IRQ_CONSOLE. The host shows
+ * the guest's unfinished output line (a prompt) when it is called. */
 uint32_t rv_console_read(void *buf, uint32_t len);
+
+/* ---- tty.c: the console's line discipline ------------------------------- */
+
+/* Bytes of one line being typed in cooked mode, its '\n' included; what is
+ * typed beyond that is not taken (nor echoed) until the line ends. */
+#define RV_TTY_LINE_MAX 1024
+
+/* Read the console as a terminal does; waits for input. Cooked mode (the
+ * default): what is typed is echoed; Backspace (DEL or ^H) erases a
+ * character, Ctrl-U the whole line; Enter (CR or LF) ends the line, which
+ * reads as ending in '\n'; Ctrl-D ends it without one, and on an empty
+ * line reads as the end of input (0). Returns up to len bytes of a
+ * finished line; the rest comes with the next calls. Raw mode: at least
+ * one byte, as typed (no echo, no editing, CR stays CR). Installs the
+ * runtime's RV_IRQ_CONSOLE handler unless one is installed. */
+uint32_t rv_tty_read(void *buf, uint32_t len);
+
+/* raw nonzero: raw mode from now on; 0: cooked. Returns the previous
+ * setting. A finished cooked line not yet read is still read first. */
+int rv_console_raw(int raw);
 
 /* ---- printf.c ---------------------------------------------------------- */
 

@@ -78,6 +78,13 @@ static void device_not_available(struct rv_regs *r)
 	rv_hcall1(HC_TS, 0);
 }
 
+/* Virtual IRQ 1, console input waiting: nothing to do here. Its arrival
+ * ends the reader's rv_halt, and the reader takes the bytes (tty.c). */
+static void console_input(struct rv_regs *r)
+{
+	(void)r;
+}
+
 static void unexpected_interrupt(struct rv_regs *r)
 {
 	rv_printf("rv: unexpected interrupt on vector %u, ignored\n",
@@ -92,6 +99,8 @@ static rv_handler_t default_handler(unsigned int vector)
 		return unhandled_exception;
 	if (vector == LGUEST_IRQ_VECTOR_BASE + RV_IRQ_TIMER)
 		return rv_timer_irq;
+	if (vector == LGUEST_IRQ_VECTOR_BASE + RV_IRQ_CONSOLE)
+		return console_input;
 	return unexpected_interrupt;
 }
 
@@ -114,6 +123,11 @@ int rv_set_handler(unsigned int vector, rv_handler_t fn, unsigned int kind)
 	rv_barrier();
 	rv_hcall3(HC_LOAD_IDT_ENTRY, vector, lo, hi);
 	return 0;
+}
+
+int rv_handler_installed(unsigned int vector)
+{
+	return vector < RV_TRAP_VECTORS && handlers[vector] != NULL;
 }
 
 int rv_set_irq_handler(unsigned int irq, rv_handler_t fn)

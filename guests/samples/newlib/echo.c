@@ -1,8 +1,10 @@
-/* Console input on newlib: reads lines from stdin and echoes each back
- * numbered and upper-cased ("3: HELLO"), until a line "quit" or the end
- * of input; then exits 0. A line longer than the buffer comes back in
- * pieces, each numbered. Input reaches a guest only while it has the
- * console's focus (docs/usage.md). */
+/* Console input on newlib: prompts "N> " and reads a line from stdin,
+ * echoes it back numbered and upper-cased ("3: HELLO"), until a line
+ * "quit" or the end of input (Ctrl-D on an empty line); then exits 0. A
+ * line longer than the buffer comes back in pieces, each numbered. Input
+ * reaches a guest only while it has the console's focus (docs/usage.md);
+ * the runtime echoes what is typed and lets Backspace and Ctrl-U edit the
+ * line before Enter sends it (docs/console.md). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +17,12 @@ int main(void)
 	unsigned int n = 0;
 
 	printf("echo: ready, type lines (\"quit\" ends)\n");
-	while (fgets(line, sizeof(line), stdin) != NULL) {
+	for (;;) {
+		/* A prompt without a newline: flushed, it shows at once. */
+		printf("%u> ", n + 1);
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			break;
 		line[strcspn(line, "\n")] = '\0';
 		if (strcmp(line, "quit") == 0) {
 			printf("echo: bye after %u lines\n", n);
@@ -25,6 +32,6 @@ int main(void)
 			*p = (char)toupper((unsigned char)*p);
 		printf("%u: %s\n", ++n, line);
 	}
-	printf("echo: end of input after %u lines\n", n);
+	printf("\necho: end of input after %u lines\n", n);
 	return 0;
 }
