@@ -99,6 +99,22 @@ def test_worked_example_runs_as_written(tmp_path):
     assert (tmp_path / "stats.elf").exists()
 
 
+def test_the_page_fault_example_is_a_page_fault():
+    """The page's exception example is a real page fault: the output the
+    page shows (and test_worked_example_runs_as_written checks against the
+    guest's real output) is the runtime's #PF line and status 142, after a
+    command that expects that status."""
+    found = steps()
+    shown = [(found[i - 1][2], body) for i, (kind, _, body) in enumerate(found)
+             if kind == "output" and "unhandled exception" in body]
+    assert len(shown) == 1, "the page shows no page fault, or several"
+    cmd, out = shown[0]
+    assert "expect=exit:142" in cmd, cmd
+    assert re.search(r"^\[fault\] rv: unhandled exception 14 \(#PF page fault\), "
+                     r"error 0x2, .*cr2 0x40000000$", out, re.M), out
+    assert "ringvisor: guest fault exited with status 142" in out, out
+
+
 def test_guest_is_not_left_in_the_tree_under_another_name():
     """The page's guest name is free in the tree (make guest refuses a
     name the tree declares)."""
