@@ -181,7 +181,7 @@ test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
 .PHONY: bench
 bench: all guests
 	@sh tools/deps.sh python3-matplotlib
-	$(PYTHON) tools/bench.py --build $(BUILD)
+	$(PYTHON) tools/bench.py --build $(BUILD) --publish
 
 # Each named check left out in turn: its tests must then fail.
 .PHONY: test-mutation
@@ -208,7 +208,7 @@ help:
 	@echo 'make guests        every guest under guests/'
 	@echo 'make guest NAME=prog SRC="a.c b.c" [LIBC=newlib]   one guest of yours'
 	@echo 'make iso           build/ringvisor.iso, GRUB with the default guests'
-	@echo 'make bench         the benchmarks, build/bench/results.json and plots'
+	@echo 'make bench         the benchmarks: build/bench/ (JSON, plots), docs/benchmarks.md figures'
 	@echo 'make debug [GUEST=build/guests/NAME.elf]   QEMU stopped, gdb attached'
 	@echo 'make test-security the security suite alone; make test-mutation; make soak'
 	@echo 'make unit          the host unit tests only'

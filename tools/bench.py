@@ -13,15 +13,24 @@ guest, a timeline). This script boots:
 then prints a table and writes build/bench/results.json, a list of
 {name, unit, value, native, ratio, method}, and PNG plots beside it.
 
-Usage: bench.py [--build DIR] [--no-plots]"""
+With --publish (what `make bench` passes) it also copies the results to
+docs/bench-results.json and rewrites the generated blocks of
+docs/benchmarks.md from them, so the page's figures are always those of a
+run; test/test_bench.py checks the page against that copy. --render-doc
+only rewrites the page from docs/bench-results.json, with no boot.
+
+Usage: bench.py [--build DIR] [--no-plots] [--publish | --render-doc]"""
 import argparse
 import json
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+DOC_RESULTS = ROOT / "docs" / "bench-results.json"
 SWITCH_COUNTS = [1, 2, 4, 8, 16, 32, 64]
 WEIGHTS = [1, 2, 4]
 
@@ -147,6 +156,36 @@ def collect(build):
     return res, extra
 
 
+def ratio_bars(res):
+    """[(name, ratio, start, end)]: one bar per figure with a native
+    counterpart, spanning from 1x (as fast as native) to its ratio, so its
+    length is its distance from native: rightwards when dearer, leftwards
+    when cheaper."""
+    return [(r["name"], r["ratio"], min(1.0, r["ratio"]), max(1.0, r["ratio"]))
+            for r in res if r["ratio"] and r["unit"] == "instructions"]
+
+
+def ratio_plot(plt, res):
+    """ratio_bars on a log scale, with the 1x line; the matplotlib figure."""
+    bars = ratio_bars(res)
+    ratios = [b[1] for b in bars]
+    fig, ax = plt.subplots(figsize=(9, 5))
+    ax.barh([b[0] for b in bars], [end - start for _, _, start, end in bars],
+            left=[start for _, _, start, _ in bars])
+    ax.axvline(1.0, color="black", linewidth=1.2, label="1x: as native")
+    for i, (_, ratio, _, end) in enumerate(bars):
+        ax.annotate(fmt_ratio(ratio), (end, i), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlim(min(ratios + [1.0]) / 1.5, max(ratios + [1.0]) * 3)
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    ax.set_xlabel("cost relative to the native counterpart (log scale; bars start at 1x)")
+    ax.set_title("Ringvisor: instructions per operation over native, -icount shift=0")
+    fig.tight_layout()
+    return fig
+
+
 def plots(build, res, extra):
     try:
         import matplotlib
@@ -157,13 +196,7 @@ def plots(build, res, extra):
         return
     out = build / "bench"
 
-    ratios = [r for r in res if r["ratio"] and r["unit"] == "instructions"]
-    fig, ax = plt.subplots(figsize=(9, 5))
-    ax.barh([r["name"] for r in ratios], [r["ratio"] for r in ratios])
-    ax.set_xscale("log")
-    ax.set_xlabel("cost relative to the native counterpart (log scale)")
-    ax.set_title("Ringvisor: instructions per operation over native, -icount shift=0")
-    fig.tight_layout()
+    fig = ratio_plot(plt, res)
     fig.savefig(out / "ratios.png")
 
     sw = [r for r in res if r["name"].startswith("guest_switch_")]
@@ -192,11 +225,150 @@ def plots(build, res, extra):
         fig.savefig(out / "timeline.png")
 
 
+# --- the page: docs/benchmarks.md's generated blocks --------------------------
+
+# lguest's and Xen's figures, for the comparison: Linux 4.9 host and guest
+# under the same -icount QEMU (native -> guest, instructions).
+LGUEST_SYSCALL = (142, 1771)
+LGUEST_PAGEFAULT = (1743, 5905)
+LGUEST_CPU_BOUND = 1.002
+XEN_PV_SYSCALL, XEN_PV_PAGEFAULT = 3.0, 1.9
+WRAP = 76		# the page's paragraphs are filled to this width
+
+# The figures table: each row's figure, in order, and what it is.
+TABLE_ROWS = [
+    ("hypercall_null", "a no-op synchronous hypercall, round trip"),
+    ("hypercall_floor", "the bare Switcher round trip (enter, `int $0x1F`, back), timed by the host"),
+    ("hypercall_async_1", "per call: 1 call queued in the ring, then the draining call"),
+    ("hypercall_async_8", "per call, 8 queued"),
+    ("hypercall_async_64", "per call, 64 queued (the whole ring)"),
+    ("trap_reflected", "`int $0x80` from ring 1 through an interrupt gate: reflected by the host"),
+    ("trap_direct", "`int $0x80` through a trap gate: delivered by the CPU, no world switch"),
+    ("syscall_user", "`int $0x80` from ring 3, direct trap gate (the bracket may round it below native)"),
+    ("syscall_user_reflected", "the same through an interrupt gate, as Linux 4.9 installs it"),
+    ("pagefault_demand", "first touch of a page the guest mapped: a hidden fault the host fills"),
+    ("pagefault_guest", "first touch of an unmapped page: reflected, the guest maps it and reports it (`SET_PTE`)"),
+    ("pagefault_switches", "world switches per guest-handled fault: the fault and the `SET_PTE`"),
+    ("process_switch_cached", "`NEW_PGTABLE` to a cached shadow directory, four pages touched"),
+    ("process_switch_uncached", "the same, cycling through 9 directories: every shadow refilled"),
+    ("virq_latency", "enabling the virtual IF with a timer IRQ pending, to its handler"),
+    ("timer_lateness", "a 100 µs one-shot, halted meanwhile: deadline to handler (instructions = ns)"),
+    ("cpu_bound_ratio", "the same 16 M instructions of work in a guest over natively"),
+    ("guest_switch", None),
+    ("fair_share_error_percent", None),
+    ("boot_to_first_guest", "first C instruction to the first guest instruction (mostly the 10 ms TSC calibration and the 1 ms timer self-test, in virtual time)"),
+    ("memory_per_guest", "bytes a guest costs beyond its RAM: its structure, regs and state pages, two guard frames, peak shadow frames"),
+]
+
+
+def fmt_number(v):
+    """A figure as the page prints it: millions as "33.6 M", others as is."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e6:
+        v = int(v)
+    if isinstance(v, (int, float)) and abs(v) >= 1e6:
+        return f"{v / 1e6:.1f} M"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def fmt_ratio(ratio):
+    return "–" if ratio is None else (f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.1f}x")
+
+
+def render_blocks(res):
+    """{block name: its Markdown} for docs/benchmarks.md, from results."""
+    by = {r["name"]: r for r in res}
+
+    def v(name):
+        return fmt_number(by[name]["value"])
+
+    rows = ["| figure | Ringvisor | native | ratio | what it is |",
+            "|---|---:|---:|---:|---|"]
+    for name, what in TABLE_ROWS:
+        if name == "guest_switch":
+            sw = [by[f"guest_switch_{n}"]["value"] for n in SWITCH_COUNTS]
+            rows.append(f"| `guest_switch_{SWITCH_COUNTS[0]}` .. `_{SWITCH_COUNTS[-1]}` | "
+                        f"{min(sw)} .. {max(sw)} | – | – | slice end to the next slice's "
+                        f"first guest instruction, least to most over {SWITCH_COUNTS[0]} "
+                        f"to {SWITCH_COUNTS[-1]} guests |")
+            continue
+        r = by[name]
+        if name == "fair_share_error_percent":
+            got = " / ".join(f"{by[f'fair_share_w{w}']['value']:.2f}" for w in WEIGHTS)
+            want = " / ".join(f"{by[f'fair_share_w{w}']['native']:.2f}" for w in WEIGHTS)
+            what = f"weights 1:2:4 over 350 ms: shares {got} % for {want}"
+        native = "–" if r["native"] is None else fmt_number(r["native"])
+        rows.append(f"| `{name}` | {v(name)} | {native} | {fmt_ratio(r['ratio'])} | {what} |")
+
+    nat = by["syscall_user"]["native"]
+    refl = by["syscall_user_reflected"]["value"]
+    direct = ("no more than natively" if by["syscall_user"]["value"] <= nat
+              else f"{fmt_ratio(by['syscall_user']['ratio'])} native")
+    ls, lp = LGUEST_SYSCALL, LGUEST_PAGEFAULT
+    comparison = [
+        "| operation | lguest (native → guest) | Ringvisor |",
+        "|---|---|---|",
+        f"| system call | {ls[0]} → {ls[1]} ({ls[1] / ls[0]:.1f}x): every `int 0x80` "
+        f"reflected through the host | direct trap gate: {v('syscall_user')} vs {nat} "
+        f"native; reflected as Linux 4.9 installs it: {refl}, "
+        f"{100 * refl / ls[1]:.0f}% of lguest's path |",
+        f"| page fault | {lp[0]} → {lp[1]} ({lp[1] / lp[0]:.1f}x) | hidden (shadow) fault "
+        f"{v('pagefault_demand')}; guest-handled with `SET_PTE` {v('pagefault_guest')}, "
+        f"{v('pagefault_switches')} world switches |",
+        f"| CPU-bound | {LGUEST_CPU_BOUND}x | {v('cpu_bound_ratio')}x |",
+        "",
+        textwrap.fill(
+            f"Xen PV is {XEN_PV_SYSCALL}x native on system calls and {XEN_PV_PAGEFAULT}x "
+            f"on page faults. A guest that installs its system-call vector as a trap "
+            f"gate pays {direct} on Ringvisor ({v('syscall_user')} against "
+            f"{nat} instructions); one that follows Linux 4.9 pays {refl}, most of it the two world "
+            f"switches (a {v('hypercall_floor')}-instruction floor), the stack walk and "
+            f"the run loop.", WRAP),
+    ]
+    where = [textwrap.fill(
+        f"A null hypercall costs {v('hypercall_null')} instructions; "
+        f"{v('hypercall_floor')} of them are the bare Switcher round trip, both ways "
+        "(`hypercall_floor`, the host's rdtsc pair included), and the rest the run "
+        "loop (entry checks, the sanitiser's fast path, the FPU and interrupt checks) "
+        "and the dispatch.", WRAP)]
+    return {"figures": "\n".join(rows), "comparison": "\n".join(comparison),
+            "where": "\n".join(where)}
+
+
+def block_pattern(name):
+    """A generated block in the page: its two marker lines and the lines
+    between them (none in an empty block)."""
+    return re.compile(rf"(<!-- bench: {name} -->\n)(?:.*?\n)?(<!-- /bench: {name} -->)", re.S)
+
+
+def doc_blocks(text):
+    """{name: content} of every generated block in the page's text."""
+    return {m[1]: (m[2] or "").rstrip("\n") for m in re.finditer(
+        r"<!-- bench: (\w+) -->\n(.*?\n)?<!-- /bench: \1 -->", text, re.S)}
+
+
+def render_doc(res, doc=DOC):
+    """Rewrites the page's generated blocks from res; each must be there."""
+    text = doc.read_text()
+    for name, body in render_blocks(res).items():
+        text, n = block_pattern(name).subn(lambda m: m[1] + body + "\n" + m[2], text)
+        if n != 1:
+            sys.exit(f"bench: {doc} has {n} blocks '{name}', not 1")
+    doc.write_text(text)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=str(ROOT / "build"))
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--publish", action="store_true",
+                    help="also write docs/bench-results.json and the page's figures")
+    ap.add_argument("--render-doc", action="store_true",
+                    help="only rewrite the page from docs/bench-results.json")
     args = ap.parse_args()
+    if args.render_doc:
+        render_doc(json.loads(DOC_RESULTS.read_text()))
+        print(f"written: {DOC}")
+        return
     build = Path(args.build)
     res, extra = collect(build)
     (build / "bench" / "results.json").write_text(json.dumps(res, indent=2) + "\n")
@@ -210,6 +382,10 @@ def main():
     if not args.no_plots:
         plots(build, res, extra)
     print(f"written: {build / 'bench' / 'results.json'}")
+    if args.publish:
+        DOC_RESULTS.write_text(json.dumps(res, indent=2) + "\n")
+        render_doc(res)
+        print(f"written: {DOC_RESULTS} and the figures in {DOC}")
 
 
 if __name__ == "__main__":
