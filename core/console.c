@@ -2,7 +2,7 @@
  * and the hypervisor's messages, in one ordered stream to the UART (and the
  * VGA mirror), at the rate drain= allows; and console input, from the
  * serial line and the PS/2 keyboard, to the one guest with the focus.
- * A guest that asks for input has its unfinished line (a prompt) shown.
+ * A guest that waits for input has its unfinished line (a prompt) shown.
  * docs/console.md describes it from the user's side. */
 #include <arch/i386/arch.h>
 #include <core/config.h>
@@ -58,7 +58,7 @@ static struct timer_event drain_event;
 static uint64_t drain_spent, drain_period;
 
 /* The open line: the guest whose unfinished line is on the console, the
- * cursor at its end (shown when it asked for input, see show_prompt).
+ * cursor at its end (shown when it waited, see console_guest_waits).
  * Its next bytes continue that line; anything else ends it with '\n'
  * first, and its guest's next bytes then start a "[name]+ " line. */
 static struct client *open_line;
@@ -353,12 +353,13 @@ uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len)
 	return len;
 }
 
-/* g asks for input: its unfinished line, a prompt or the echo of what is
- * being typed, goes out now and stays open, so the user sees it while g
- * waits. Never waits for room (as the hypervisor's messages): a guest
- * about to sleep until input comes would leave its prompt unseen.
- * Interrupts disabled. */
-static void show_prompt(struct guest *g)
+/* g waits: it asks for input (HC_RV_CONSOLE_READ) or halts until an
+ * interrupt (HC_HALT, how a Linux guest idles while its shell waits for a
+ * key). Its unfinished line, a prompt or the echo of what is being typed,
+ * goes out now and stays open, so the user sees it while g waits. Never
+ * waits for room (as the hypervisor's messages): a guest about to sleep
+ * until input comes would leave its prompt unseen. Interrupts disabled. */
+void console_guest_waits(struct guest *g)
 {
 	if (g->line_len && !client_of(g)->waiting)
 		emit_line(g, false, true);
@@ -557,7 +558,7 @@ uint32_t console_input_take(struct guest *g, char *buf, uint32_t len)
  * first: a guest reads when it waits for input. */
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len)
 {
-	show_prompt(g);
+	console_guest_waits(g);
 	pump_input();
 	return console_input_take(g, buf, len);
 }

@@ -15,6 +15,7 @@ void console_emergency(void);
 void console_attach(struct guest *g);
 void console_detach(struct guest *g);
 uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len);
+void console_guest_waits(struct guest *g);
 void console_flush_guest(struct guest *g);
 uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len);
 bool console_input_waiting(const struct guest *g);

@@ -143,10 +143,12 @@ static uint32_t hc_set_clockevent(struct guest *g, const struct hcall_args *a)
 static uint32_t hc_halt(struct guest *g, const struct hcall_args *a)
 {
 	(void)a;
-	if (irq_wakeable(g))		/* it came before the guest slept */
+	if (irq_wakeable(g)) {		/* it came before the guest slept */
 		g->lguest_data->irq_enabled = LGUEST_IF;
-	else
+	} else {
 		g->run_state = GUEST_HALTED;
+		console_guest_waits(g);	/* a prompt shows while it sleeps */
+	}
 	return 0;
 }
 

@@ -238,6 +238,20 @@ def test_cooked_input_echoes_and_edits(drain):
         con.close()
 
 
+def test_unfinished_line_shows_while_the_guest_halts():
+    """HC_HALT shows the unfinished line too (how a Linux guest waits for a
+    key); the guest's next text continues it."""
+    con = rvqemu.SerialConsole("console_prompt_halt", [(TTY, "name=tty -- halt")])
+    try:
+        con.wait_for(r"^\[tty\] halting> \Z")
+        assert not con.has("woke"), con.text      # it is still asleep
+        status = con.finish()
+        assert status == STATUS_PASS, f"exit status {status}; console:\n{con.text}"
+        assert con.has(r"^\[tty\] halting> woke$"), con.text
+    finally:
+        con.close()
+
+
 def test_open_prompt_is_ended_by_other_output():
     """Other output ends an open prompt line with a newline first; what the
     guest writes next then starts its own line, marked "[name]+"."""

@@ -4,10 +4,13 @@
  * shown as ^X (so the '\n' ending a line shows as ^J). The line "raw"
  * switches to raw mode: each read is then reported in hex, "raw: 68 0d",
  * until a 'q' arrives, and cooked mode comes back. The end of input
- * (Ctrl-D on an empty line) ends the guest with status 0. */
+ * (Ctrl-D on an empty line) ends the guest with status 0.
+ * With the argument "halt" it reads nothing: it writes "halting> ", sleeps
+ * HALT_NS halted, then ends that line with "woke". */
 #include "rv.h"
 
 #define READ_MAX 64
+#define HALT_NS  2000000000u
 
 /* buf[0..n) with control characters made visible, as "got N: ...". */
 static void report_cooked(const char *buf, uint32_t n)
@@ -41,7 +44,12 @@ int main(int argc, char **argv)
 {
 	char buf[READ_MAX];
 
-	(void)argc, (void)argv;
+	if (argc > 1 && strlen(argv[1]) == 4 && memcmp(argv[1], "halt", 4) == 0) {
+		rv_puts("halting> ");
+		rv_sleep_ns(HALT_NS);
+		rv_puts("woke\n");
+		return 0;
+	}
 	for (;;) {
 		rv_puts("cooked> ");
 		uint32_t n = rv_tty_read(buf, sizeof(buf));
