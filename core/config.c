@@ -383,6 +383,52 @@ static bool set_cpu_limit(const struct cmd_word *w, struct guest_config *g,
 	return true;
 }
 
+const char *const module_role_names[MODULE_ROLES] = {
+	[MODULE_ROLE_INITRD] = "initrd",
+};
+
+/* ROLE=FILE: the claim is resolved against the modules later
+ * (core/modules.c); here only its form is checked. */
+static bool set_claim(const struct cmd_word *w, struct guest_config *g,
+		      enum module_role role, char *buf, size_t len)
+{
+	char *file = g->claims[role];
+
+	if (file[0])
+		return why(buf, len, "given twice");
+	if (w->val_len == 0)
+		return why(buf, len, "needs a file name");
+	if (w->val_len >= MODULE_FILE_MAX) {
+		snprintf(buf, len, "file name longer than %u bytes", MODULE_FILE_MAX - 1);
+		return false;
+	}
+	copy_slice(file, w->val, w->val_len);
+	return true;
+}
+
+/* The part of a file name after its last '/'. */
+static const char *basename_of(const char *s, size_t len, size_t *base_len)
+{
+	const char *base = s;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '/')
+			base = s + i + 1;
+	*base_len = len - (size_t)(base - s);
+	return base;
+}
+
+bool module_file_matches(const char *word, size_t word_len, const char *file)
+{
+	size_t file_len = strlen(file), wb_len, fb_len;
+	const char *wb = basename_of(word, word_len, &wb_len);
+	const char *fb = basename_of(file, file_len, &fb_len);
+
+	if (word_len == file_len && !memcmp(word, file, file_len))
+		return true;
+	return wb_len && wb_len == fb_len && !memcmp(wb, fb, fb_len);
+}
+
 static const struct guest_option guest_options[] = {
 	{ "name",     set_name },
 	{ "mem",      set_mem },
@@ -399,6 +445,15 @@ static const struct guest_option guest_options[] = {
 static bool guest_apply(const struct cmd_word *w, struct guest_config *g,
 			char *buf, size_t len)
 {
+	for (unsigned r = 0; r < MODULE_ROLES; r++) {
+		if (!cmdline_key_is(w, module_role_names[r]))
+			continue;
+		if (w->malformed)
+			return why(buf, len, "unterminated or misplaced quote");
+		if (!w->has_val)
+			return why(buf, len, "needs a value");
+		return set_claim(w, g, (enum module_role)r, buf, len);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(guest_options); i++) {
 		if (!cmdline_key_is(w, guest_options[i].key))
 			continue;

@@ -38,6 +38,21 @@ enum guest_expect {
 	GUEST_EXPECT_ANY,
 };
 
+/*
+ * The roles a module can have besides being a guest. A guest's option
+ * ROLE=FILE claims the first later module whose file (its string's first
+ * word) is FILE, or has FILE's basename (GRUB drops paths): that module is
+ * then the guest's data, not a guest (docs/usage.md, "Modules that are
+ * data"). disk= (virtio-blk) is meant to be the next role.
+ */
+enum module_role {
+	MODULE_ROLE_INITRD,		/* initrd=FILE: a Linux guest's initrd */
+	MODULE_ROLES
+};
+
+/* Longest FILE in ROLE=FILE, with its NUL. */
+#define MODULE_FILE_MAX 128
+
 struct guest_config {
 	char name[GUEST_NAME_MAX];	/* name=; 1..15 of [A-Za-z0-9_-] */
 	uint32_t mem;			/* mem=SIZE in bytes, page aligned */
@@ -50,7 +65,11 @@ struct guest_config {
 	enum guest_expect expect;	/* expect=exit|exit:N|killed|any */
 	int expect_status;
 	char args[CMDLINE_MAX];		/* everything after a standalone `--` */
+	char claims[MODULE_ROLES][MODULE_FILE_MAX]; /* ROLE=FILE; "" = none */
 };
+
+/* The option name of each role ("initrd"). */
+extern const char *const module_role_names[MODULE_ROLES];
 
 /* config.c */
 
@@ -67,12 +86,17 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
  * file name (cmdline_word_is_path), names the file and gives the default
  * guest name: its basename without ".elf"; without one the default is
  * "guest<index>" (index counts modules from 0). Options: name=, mem=, weight=,
- * cap=, on_exit=, on_crash=, and `--`, after which the rest of the string is
+ * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, the module
+ * roles (initrd=), and `--`, after which the rest of the string is
  * the guest's own command line, verbatim. Returns 0, or -1 with one message
  * in err (naming the option and why) on the first bad or unknown option; the
  * caller then skips the guest. *out is only meaningful on 0. */
 int guest_config_parse(const char *modstr, unsigned index,
 		       struct guest_config *out, char *err, size_t errlen);
+
+/* True if a module whose string starts with word[0..word_len) is the one
+ * ROLE=file names: the same file name, or else the same basename. */
+bool module_file_matches(const char *word, size_t word_len, const char *file);
 
 /* True if s is a valid guest name: 1..GUEST_NAME_MAX-1 characters of
  * [A-Za-z0-9_-]. */

@@ -113,6 +113,10 @@ int elf_check(const void *image, size_t size, uint32_t guest_mem,
 				return errmsg(err, errlen,
 					    "segments %u and %u overlap", j, i);
 		}
+		if (info.nsegs == 0)
+			info.link_offset = ph.p_vaddr - ph.p_paddr;
+		else if (info.link_offset != ph.p_vaddr - ph.p_paddr)
+			info.link_offset = 0;
 		info.nsegs++;
 		info.phys_lo = MIN(info.phys_lo, ph.p_paddr);
 		info.phys_end = MAX(info.phys_end, ph.p_paddr + ph.p_memsz);

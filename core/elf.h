@@ -12,6 +12,8 @@ struct elf_info {
 	uint32_t phys_lo;	/* lowest loaded address */
 	uint32_t phys_end;	/* one past the highest loaded byte */
 	unsigned nsegs;		/* PT_LOAD segments with a non-zero p_memsz */
+	uint32_t link_offset;	/* p_vaddr - p_paddr, the same for every loaded
+				 * segment; 0 if it differs between them */
 };
 
 /* elf.c */

@@ -6,6 +6,7 @@
 #include <arch/i386/arch.h>
 #include <core/console.h>
 #include <core/guest.h>
+#include <core/linux.h>
 #include <core/log.h>
 #include <core/oracle.h>
 #include <core/run.h>
@@ -24,35 +25,59 @@ static void guest_clock_fired(struct timer_event *ev)
 		sched_wake(g);
 }
 
-/* Linux's boot_params at guest-physical 0, as lguest's Launcher wrote it:
- * protocol 2.07, the lguest subarchitecture, one e820 entry for all RAM
- * and the command line in the page after it. The command line starts with
- * the guest's name (argv[0] for the SDK's guests), then its own arguments. */
+/* boot_params at guest-physical 0 and the command line in the page after
+ * it (core/linux.c). A Linux guest's command line is exactly what its
+ * module string has after `--`; an SDK guest's starts with its name, its
+ * argv[0]. */
 static void write_boot_params(struct guest *g)
 {
-	uint8_t *bp = guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE);
-	char *cmdline = (char *)bp + BOOT_PARAMS_SIZE;
-	struct boot_e820_entry ram = { 0, g->mem_size, E820_TYPE_RAM };
+	const struct guest_spec *spec = g->spec;
+	const struct boot_module *rd = spec->data[MODULE_ROLE_INITRD];
+	char sdk_cmdline[GUEST_NAME_MAX + CMDLINE_MAX];
+	struct linux_boot lb = {
+		.mem_size = g->mem_size,
+		.cmdline = spec->config.args,
+	};
 
-	*(uint16_t *)(bp + BP_HDR_VERSION) = BOOT_PROTOCOL_VERSION;
-	bp[BP_LOADFLAGS] = LOADFLAGS_KEEP_SEGMENTS;
-	*(uint32_t *)(bp + BP_HARDWARE_SUBARCH) = HARDWARE_SUBARCH_LGUEST;
-	bp[BP_E820_ENTRIES] = 1;
-	memcpy(bp + BP_E820_TABLE, &ram, sizeof(ram));
-	snprintf(cmdline, PAGE_SIZE, "%s%s%s", g->name, g->spec->config.args[0] ? " " : "",
-		 g->spec->config.args);
-	*(uint32_t *)(bp + BP_CMD_LINE_PTR) = BOOT_PARAMS_SIZE;
-	*(uint32_t *)(bp + BP_CMDLINE_SIZE) = PAGE_SIZE;
+	if (spec->kind == GUEST_LINUX_BZIMAGE) {
+		lb.setup_header = (const uint8_t *)spec->module->start;
+		lb.header_end = spec->bz.header_end;
+	}
+	if (rd) {
+		lb.initrd_gpa = spec->initrd_gpa;
+		lb.initrd_size = rd->end - rd->start;
+	}
+	if (!guest_is_linux(spec)) {
+		snprintf(sdk_cmdline, sizeof(sdk_cmdline), "%s%s%s", g->name,
+			 spec->config.args[0] ? " " : "", spec->config.args);
+		lb.cmdline = sdk_cmdline;
+	}
+	boot_params_write(guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE), &lb);
 }
 
-/* The 4.9 boot register state: ring 1 at the ELF entry, esi = the
+/* The kernel's image and the initrd into the guest's zeroed memory. */
+static void load_images(struct guest *g)
+{
+	const struct guest_spec *spec = g->spec;
+	const struct boot_module *rd = spec->data[MODULE_ROLE_INITRD];
+	uint8_t *base = (uint8_t *)g->mem_base;
+
+	if (spec->kind == GUEST_LINUX_BZIMAGE)
+		bzimage_load((const void *)spec->module->start, &spec->bz, base);
+	else
+		elf_load((const void *)spec->module->start, &spec->elf, base);
+	if (rd)
+		memcpy(base + spec->initrd_gpa, (const void *)rd->start, rd->end - rd->start);
+}
+
+/* The 4.9 boot register state: ring 1 at the kernel's entry, esi = the
  * boot_params address, flat guest segments, interrupts (virtually) on. */
 static void init_regs(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
 
 	memset(r, 0, sizeof(*r));
-	r->eip = g->spec->elf.entry;
+	r->eip = g->spec->entry;
 	r->esi = BOOT_PARAMS_GPA;
 	r->cs = GUEST_CS;
 	r->ds = r->es = r->ss = GUEST_DS;
@@ -100,7 +125,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	}
 	memset((void *)g->mem_base, 0, g->mem_size);
 	write_boot_params(g);
-	elf_load((const void *)spec->module->start, &spec->elf, (uint8_t *)g->mem_base);
+	load_images(g);
 
 	g->regs = &g->regs_page->regs;
 	g->checked_cs = g->checked_ss = ~0u;	/* nothing checked yet */

@@ -1,6 +1,9 @@
 /* Turns the boot modules into guest specifications: each module's options
- * are parsed and its ELF image validated. A bad module gets one line that
- * names it and the reason, and boot goes on with the others. */
+ * are parsed, the modules it claims (ROLE=FILE) are set aside as its data,
+ * and its kernel is checked: an SDK ELF guest, a Linux vmlinux or a Linux
+ * bzImage. A bad module gets one line that names it and the reason, and
+ * boot goes on with the others. */
+#include <core/linux.h>
 #include <core/log.h>
 #include <core/modules.h>
 #include <lib/lib.h>
@@ -8,18 +11,38 @@
 struct guest_spec guest_specs[MAX_MODULES];
 unsigned nr_guest_specs;
 
+/* Which module claimed each module as data (-1: none), in which role, its
+ * guest's name, and whether that guest was accepted. */
+static int claimed_by[MAX_MODULES];
+static enum module_role claimed_as[MAX_MODULES];
+static char claimer[MAX_MODULES][GUEST_NAME_MAX];
+static bool accepted[MAX_MODULES];
+
+/* The first word of a module's string: its file name. */
+static size_t first_word(const struct boot_module *m, const char **word)
+{
+	const char *s = m->cmdline;
+	size_t n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (s[n] && s[n] != ' ' && s[n] != '\t')
+		n++;
+	*word = s;
+	return n;
+}
+
 /* The module's file name (the first word of its string) for messages. */
 static void module_label(const struct boot_module *m, unsigned index,
 			 char *buf, size_t size)
 {
-	size_t n = 0;
+	const char *word;
+	size_t n = first_word(m, &word);
 
-	while (m->cmdline[n] && m->cmdline[n] != ' ' && m->cmdline[n] != '\t')
-		n++;
-	if (n == 0 || memchr(m->cmdline, '=', n))
+	if (n == 0 || memchr(word, '=', n))
 		snprintf(buf, size, "module %u", index);
 	else
-		snprintf(buf, size, "module %u (%.*s)", index, (int)n, m->cmdline);
+		snprintf(buf, size, "module %u (%.*s)", index, (int)n, word);
 }
 
 static bool name_taken(const char *name)
@@ -30,37 +53,155 @@ static bool name_taken(const char *name)
 	return false;
 }
 
+/* The first module after `after` that file names: an unclaimed one by its
+ * exact name, else an unclaimed one by basename, else (for the message) a
+ * claimed one. -1 if none. */
+static int find_module(unsigned after, const char *file, bool want_claimed)
+{
+	for (int exact = 1; exact >= 0; exact--)
+		for (unsigned j = after + 1; j < boot_record.nr_modules; j++) {
+			const char *word;
+			size_t n = first_word(&boot_record.modules[j], &word);
+
+			if ((claimed_by[j] >= 0) != want_claimed)
+				continue;
+			if (exact ? n == strlen(file) && !memcmp(word, file, n)
+				  : module_file_matches(word, n, file))
+				return (int)j;
+		}
+	return -1;
+}
+
+/* Claims the modules the guest's ROLE=FILE options name, all or none.
+ * Returns 0, or -1 with the reason in err. */
+static int claim_modules(struct guest_spec *g, unsigned i, char *err, size_t errlen)
+{
+	int found[MODULE_ROLES];
+
+	for (unsigned r = 0; r < MODULE_ROLES; r++) {
+		const char *file = g->config.claims[r];
+		int j;
+
+		found[r] = -1;
+		if (!file[0])
+			continue;
+		found[r] = find_module(i, file, false);
+		if (found[r] >= 0)
+			continue;
+		j = find_module(i, file, true);
+		if (j >= 0)
+			return errmsg(err, errlen,
+				      "%s=%s: module %d is already claimed by guest \"%s\"",
+				      module_role_names[r], file, j, claimer[j]);
+		return errmsg(err, errlen, "%s=%s: no module after this one is that file",
+			      module_role_names[r], file);
+	}
+	for (unsigned r = 0; r < MODULE_ROLES; r++) {
+		if (found[r] < 0)
+			continue;
+		claimed_by[found[r]] = (int)i;
+		claimed_as[found[r]] = (enum module_role)r;
+		strlcpy(claimer[found[r]], g->config.name, GUEST_NAME_MAX);
+		g->data[r] = &boot_record.modules[found[r]];
+	}
+	return 0;
+}
+
+/* Which kind of kernel the module holds, checked against its memory. */
+static int check_kernel(struct guest_spec *g, char *err, size_t errlen)
+{
+	const void *image = (const void *)g->module->start;
+	size_t size = g->module->end - g->module->start;
+
+	if (bzimage_is(image, size)) {
+		if (bzimage_check(image, size, g->config.mem, &g->bz, err, errlen))
+			return -1;
+		g->kind = GUEST_LINUX_BZIMAGE;
+		g->entry = g->bz.entry;
+		g->kernel_end = g->bz.kernel_end;
+		return 0;
+	}
+	if (size >= 4 && memcmp(image, "\177ELF", 4))
+		return errmsg(err, errlen, "not an ELF file nor a bzImage (bad magic)");
+	if (elf_check(image, size, g->config.mem, &g->elf, err, errlen))
+		return -1;
+	g->kind = linux_elf_is_kernel(&g->elf) ? GUEST_LINUX_ELF : GUEST_SDK;
+	g->entry = g->elf.entry;
+	g->kernel_end = g->elf.phys_end;
+	return 0;
+}
+
+/* A claimed initrd: only for Linux, at the top of memory, above the kernel. */
+static int check_initrd(struct guest_spec *g, char *err, size_t errlen)
+{
+	const struct boot_module *rd = g->data[MODULE_ROLE_INITRD];
+
+	if (!rd)
+		return 0;
+	if (!guest_is_linux(g))
+		return errmsg(err, errlen, "initrd= is for a Linux kernel, and this is "
+			      "an SDK guest");
+	return linux_place_initrd(g->config.mem, g->kernel_end, rd->end - rd->start,
+				  &g->initrd_gpa, err, errlen);
+}
+
+static const char *const kind_names[] = {
+	[GUEST_SDK] = "guest",
+	[GUEST_LINUX_ELF] = "Linux vmlinux",
+	[GUEST_LINUX_BZIMAGE] = "Linux bzImage",
+};
+
+/* Module i, unless it is data: a guest spec, or one error line. */
+static void scan_guest(unsigned i)
+{
+	const struct boot_module *m = &boot_record.modules[i];
+	struct guest_spec *g = &guest_specs[nr_guest_specs];
+	char label[64], err[160];
+
+	module_label(m, i, label, sizeof(label));
+	memset(g, 0, sizeof(*g));
+	g->module = m;
+	g->index = i;
+	if (guest_config_parse(m->cmdline, i, &g->config, err, sizeof(err)) ||
+	    claim_modules(g, i, err, sizeof(err))) {
+		pr_err("%s: %s; skipped", label, err);
+		return;
+	}
+	if (name_taken(g->config.name)) {
+		pr_err("%s: the name \"%s\" is already taken; skipped", label,
+		       g->config.name);
+		return;
+	}
+	if (check_kernel(g, err, sizeof(err)) || check_initrd(g, err, sizeof(err))) {
+		pr_err("%s: %s; skipped", label, err);
+		return;
+	}
+	accepted[i] = true;
+	nr_guest_specs++;
+	pr_info("%s: %s \"%s\", %u KiB, weight %u, entry 0x%08x, %u bytes",
+		label, kind_names[g->kind], g->config.name, g->config.mem / 1024,
+		g->config.weight, g->entry, m->end - m->start);
+}
+
 /* Returns how many modules are valid guests. */
 unsigned modules_scan(void)
 {
-	char label[64], err[128];
-
 	pr_info("modules: %u", boot_record.nr_modules);
+	for (unsigned i = 0; i < boot_record.nr_modules; i++)
+		claimed_by[i] = -1;
 	for (unsigned i = 0; i < boot_record.nr_modules; i++) {
 		const struct boot_module *m = &boot_record.modules[i];
-		struct guest_spec *g = &guest_specs[nr_guest_specs];
+		int owner = claimed_by[i];
+		char label[64];
 
+		if (owner < 0) {
+			scan_guest(i);
+			continue;
+		}
 		module_label(m, i, label, sizeof(label));
-		if (guest_config_parse(m->cmdline, i, &g->config, err, sizeof(err))) {
-			pr_err("%s: %s; skipped", label, err);
-			continue;
-		}
-		if (name_taken(g->config.name)) {
-			pr_err("%s: the name \"%s\" is already taken; skipped", label,
-			       g->config.name);
-			continue;
-		}
-		if (elf_check((const void *)m->start, m->end - m->start, g->config.mem,
-			      &g->elf, err, sizeof(err))) {
-			pr_err("%s: %s; skipped", label, err);
-			continue;
-		}
-		g->module = m;
-		g->index = i;
-		nr_guest_specs++;
-		pr_info("%s: guest \"%s\", %u KiB, weight %u, entry 0x%08x, %u bytes",
-			label, g->config.name, g->config.mem / 1024, g->config.weight,
-			g->elf.entry, m->end - m->start);
+		pr_info("%s: %s of guest \"%s\", %u bytes%s", label,
+			module_role_names[claimed_as[i]], claimer[i],
+			m->end - m->start, accepted[owner] ? "" : " (that guest was skipped)");
 	}
 	return nr_guest_specs;
 }

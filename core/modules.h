@@ -1,18 +1,39 @@
 /* The boot modules, checked: which ones become guests, with what options
- * and what ELF image. */
+ * and what kernel image, and which are data that a guest claimed (its
+ * initrd). */
 #ifndef RV_MODULES_H
 #define RV_MODULES_H
 
 #include <boot/boot.h>
+#include <core/bzimage.h>
 #include <core/config.h>
 #include <core/elf.h>
+
+/* What a guest module holds, and so how it is booted and how it ends. */
+enum guest_kind {
+	GUEST_SDK,		/* an ELF guest of ours: argv[0] is its name */
+	GUEST_LINUX_ELF,	/* a Linux vmlinux (linux_elf_is_kernel) */
+	GUEST_LINUX_BZIMAGE,	/* a Linux bzImage */
+};
 
 struct guest_spec {
 	const struct boot_module *module;
 	unsigned index;			/* position among the boot modules */
 	struct guest_config config;
-	struct elf_info elf;
+	enum guest_kind kind;
+	struct elf_info elf;		/* GUEST_SDK, GUEST_LINUX_ELF */
+	struct bzimage_info bz;		/* GUEST_LINUX_BZIMAGE */
+	uint32_t entry;			/* where it starts, guest-physical */
+	uint32_t kernel_end;		/* one past the memory the kernel needs */
+	/* The modules it claimed (ROLE=FILE), NULL if none. */
+	const struct boot_module *data[MODULE_ROLES];
+	uint32_t initrd_gpa;		/* with data[MODULE_ROLE_INITRD] */
 };
+
+static inline bool guest_is_linux(const struct guest_spec *spec)
+{
+	return spec->kind != GUEST_SDK;
+}
 
 /* modules.c */
 extern struct guest_spec guest_specs[MAX_MODULES];

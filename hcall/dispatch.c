@@ -62,10 +62,39 @@ static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
+/* A Linux guest's SHUTDOWN. 4.9 sends the power-off reason for poweroff
+ * and for a panic alike (arch/x86/lguest/boot.c): only its "Power down" is
+ * a clean end, and any other message is a crash, under on_crash=. A
+ * restart is an exit under on_exit=; its message is reboot's command, most
+ * often NULL, whose __pa() lies outside guest memory: then there is none. */
+static void linux_shutdown(struct guest *g, const struct hcall_args *a)
+{
+	char msg[LGUEST_SHUTDOWN_MSG_MAX], shown[sizeof(g->end_reason)];
+	char why[sizeof(g->end_reason)];
+	bool have = copy_string_from_guest(g, msg, a->arg1, sizeof(msg));
+
+	if (a->arg2 == LGUEST_SHUTDOWN_RESTART) {
+		str_escape(shown, sizeof(shown), have ? msg : "");
+		snprintf(why, sizeof(why), shown[0] ? "reboot: \"%s\"" : "reboot", shown);
+		guest_exit(g, 0, why);
+	} else if (!have) {
+		kill_guest(g, "SHUTDOWN: message at %08x is outside its memory", a->arg1);
+	} else if (!strcmp(msg, "Power down")) {
+		guest_exit(g, 0, msg);
+	} else {
+		str_escape(shown, sizeof(shown), msg);
+		kill_guest(g, "crashed: \"%s\"", shown);
+	}
+}
+
 static uint32_t hc_shutdown(struct guest *g, const struct hcall_args *a)
 {
 	char msg[LGUEST_SHUTDOWN_MSG_MAX];
 
+	if (guest_is_linux(g->spec)) {
+		linux_shutdown(g, a);
+		return 0;
+	}
 	if (!copy_string_from_guest(g, msg, a->arg1, sizeof(msg))) {
 		kill_guest(g, "SHUTDOWN: message at %08x is outside its memory", a->arg1);
 		return 0;

@@ -143,18 +143,43 @@
 #define BOOT_PARAMS_GPA             0
 #define BOOT_PARAMS_SIZE            4096
 
+/* The same offsets are those of a bzImage file's setup header (its first
+ * sector is the start of a boot_params), from BP_SETUP_HEADER to the end
+ * that the byte at BP_JUMP + 1 gives (Documentation/x86/boot.txt). */
+#define BP_APM_BIOS_VERSION         0x040   /* u16: 0, so APM stays off */
+#define BP_TBOOT_ADDR               0x058   /* u64: 0, no tboot */
 #define BP_E820_ENTRIES             0x1E8   /* u8: entries in BP_E820_TABLE */
+#define BP_SETUP_HEADER             0x1F1   /* where the setup header starts */
+#define BP_SETUP_SECTS              0x1F1   /* u8: 512-byte setup sectors; 0 = 4 */
+#define BP_SYSSIZE                  0x1F4   /* u32: protected-mode code, 16-byte units */
+#define BP_BOOT_FLAG                0x1FE   /* u16: BOOT_FLAG_MAGIC */
+#define BP_JUMP                     0x200   /* u16: a jmp; its 2nd byte sizes the header */
+#define BP_HEADER_MAGIC             0x202   /* u32: "HdrS" */
 #define BP_HDR_VERSION              0x206   /* u16: boot protocol version */
+#define BP_TYPE_OF_LOADER           0x210   /* u8: who loaded the kernel */
 #define BP_LOADFLAGS                0x211   /* u8 */
+#define BP_CODE32_START             0x214   /* u32: protected-mode entry */
 #define BP_RAMDISK_IMAGE            0x218   /* u32: gpa of the initrd */
 #define BP_RAMDISK_SIZE             0x21C   /* u32: its length in bytes */
 #define BP_CMD_LINE_PTR             0x228   /* u32: gpa of the command line */
+#define BP_KERNEL_ALIGNMENT         0x230   /* u32: alignment of the kernel */
+#define BP_RELOCATABLE_KERNEL       0x234   /* u8: non-zero if it may move */
 #define BP_CMDLINE_SIZE             0x238   /* u32: longest command line */
 #define BP_HARDWARE_SUBARCH         0x23C   /* u32 */
+#define BP_PREF_ADDRESS             0x258   /* u64: where the kernel decompresses */
+#define BP_INIT_SIZE                0x260   /* u32: memory it needs from there */
+#define BP_SETUP_HEADER_MAX_END     0x290   /* the room boot_params gives it */
 #define BP_E820_TABLE               0x2D0   /* struct boot_e820_entry[] */
 
 #define BOOT_PROTOCOL_VERSION       0x207   /* what the host writes */
+#define BOOT_PROTOCOL_BZIMAGE_MIN   0x20A   /* 2.10: has pref_address, init_size */
+#define BOOT_HEADER_MAGIC           0x53726448  /* "HdrS", little-endian */
+#define BOOT_FLAG_MAGIC             0xAA55
+#define LOADFLAGS_LOADED_HIGH       0x01    /* protected-mode code at 1 MiB */
 #define LOADFLAGS_KEEP_SEGMENTS     0x40    /* do not reload segments */
+#define TYPE_OF_LOADER_UNKNOWN      0xFF    /* 4.9 ignores an initrd without it */
+#define BOOT_KERNEL_ALIGNMENT       0x1000000 /* what lguest's Launcher wrote */
+#define BZIMAGE_LOAD_ADDR           0x100000  /* where protected-mode code goes */
 #define HARDWARE_SUBARCH_LGUEST     1
 #define E820_MAX_ENTRIES            128     /* room in the table */
 #define E820_ENTRY_SIZE             20
@@ -264,6 +289,13 @@ _Static_assert(sizeof(struct boot_e820_entry) == E820_ENTRY_SIZE,
 	       "boot_e820_entry size");
 _Static_assert(BP_E820_TABLE + E820_MAX_ENTRIES * E820_ENTRY_SIZE <=
 	       BOOT_PARAMS_SIZE, "e820 table inside boot_params");
+/* The setup header's fields lie between its start and the room for it, and
+ * the fields a 2.10 header must hold end before the e820 table. */
+_Static_assert(BP_SETUP_HEADER < BP_HEADER_MAGIC &&
+	       BP_INIT_SIZE + 4 <= BP_SETUP_HEADER_MAX_END &&
+	       BP_SETUP_HEADER_MAX_END <= BP_E820_TABLE, "setup header layout");
+_Static_assert(BP_TBOOT_ADDR + 8 <= BP_E820_ENTRIES &&
+	       BP_APM_BIOS_VERSION + 2 <= BP_TBOOT_ADDR, "boot_params head");
 _Static_assert(sizeof(struct rv_counters) == RV_COUNTERS_SIZE,
 	       "rv_counters size");
 _Static_assert(GUEST_CS == 0x61 && GUEST_DS == 0x69, "guest selectors");

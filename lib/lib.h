@@ -27,4 +27,10 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 /* errmsg.c: format the reason into err (when errlen > 0); returns -1. */
 int errmsg(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 
+/* escape.c: copies the NUL-terminated src into dst[0..size), NUL-terminated,
+ * with '"' and '\\' backslash-escaped, newline, tab and CR as \n \t \r, and
+ * every other byte outside printable ASCII as \xNN; cut short only between
+ * whole escapes. For a guest's string printed inside quotes. */
+void str_escape(char *dst, size_t size, const char *src);
+
 #endif
