@@ -70,6 +70,28 @@ static void elf_accepts_valid(void)
 	CHECK_EQ(info.phys_lo, 0x1000);
 	CHECK_EQ(info.phys_end, 0x3000);
 	CHECK_EQ(info.nsegs, 2);
+	CHECK_EQ(info.link_offset, 0xC0000000);
+}
+
+/* link_offset: p_vaddr - p_paddr when every loaded segment agrees (a
+ * vmlinux's PAGE_OFFSET), else 0; segments not loaded do not count. */
+static void elf_link_offset(void)
+{
+	struct elf_info info;
+
+	build();
+	ph(1)->p_vaddr = 0xB0002000;
+	CHECK_EQ(elf_check(img.b, img_size, GUEST_MEM, &info, NULL, 0), 0);
+	CHECK_EQ(info.link_offset, 0);
+	ph(0)->p_vaddr = 0x1000;
+	ph(1)->p_vaddr = 0x2000;
+	CHECK_EQ(elf_check(img.b, img_size, GUEST_MEM, &info, NULL, 0), 0);
+	CHECK_EQ(info.link_offset, 0);
+	build();
+	ph(1)->p_type = PT_NOTE;
+	ph(1)->p_vaddr = 0x2000;
+	CHECK_EQ(elf_check(img.b, img_size, GUEST_MEM, &info, NULL, 0), 0);
+	CHECK_EQ(info.link_offset, 0xC0000000);
 }
 
 static void elf_load_copies_and_zeroes(void)
@@ -285,6 +307,7 @@ static void elf_rejects_bad_entry(void)
 
 const struct unit_case elf_cases[] = {
 	UNIT_CASE(elf_accepts_valid),
+	UNIT_CASE(elf_link_offset),
 	UNIT_CASE(elf_load_copies_and_zeroes),
 	UNIT_CASE(elf_unaligned_image),
 	UNIT_CASE(elf_rejects_short_file),
