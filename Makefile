@@ -116,11 +116,16 @@ include guests/sched/sched.mk
 guests: $(GUEST_ELFS)
 include test/unit/unit.mk
 
-TESTMODS := $(BUILD)/testmods/.stamp
-$(TESTMODS): tools/mkmodules.py
+TESTMODS := $(BUILD)/testmods/.stamp $(BUILD)/testmods/tlinux.bz
+$(BUILD)/testmods/.stamp: tools/mkmodules.py
 	$(call say,GEN,$(BUILD)/testmods)
 	$(Q)$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
 	$(Q)touch $@
+# The tlinux test guest as a bzImage and as a vmlinux (.bz, .vmlinux).
+$(BUILD)/testmods/tlinux.bz: $(BUILD)/guests/tlinux.elf tools/mkmodules.py
+	$(call say,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/mkmodules.py --wrap $< $(BUILD)/testmods/tlinux
 
 # The default guests, what `make run` and the ISO boot: echo (it has the
 # console's input: type lines, `quit` ends it), hello (printf on newlib),

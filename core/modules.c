@@ -156,7 +156,7 @@ static void scan_guest(unsigned i)
 {
 	const struct boot_module *m = &boot_record.modules[i];
 	struct guest_spec *g = &guest_specs[nr_guest_specs];
-	char label[64], err[160];
+	char label[192], err[160];
 
 	module_label(m, i, label, sizeof(label));
 	memset(g, 0, sizeof(*g));
@@ -192,7 +192,7 @@ unsigned modules_scan(void)
 	for (unsigned i = 0; i < boot_record.nr_modules; i++) {
 		const struct boot_module *m = &boot_record.modules[i];
 		int owner = claimed_by[i];
-		char label[64];
+		char label[192];
 
 		if (owner < 0) {
 			scan_guest(i);
