@@ -146,16 +146,35 @@ $(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh
 
 # --- running --------------------------------------------------------------
 
-QEMU_BASE := -accel tcg -m 128 -no-reboot -nic none
+# LINUX=path/to/bzImage-or-vmlinux adds a Linux guest named linux, first,
+# so it has the console's input; INITRD=file is its initrd, by default the
+# busybox one tools/mkinitramfs.sh builds; LINUX_ARGS= its kernel command
+# line (docs/linux-guest.md). QEMU then gets memory for it too.
+LINUX      ?=
+INITRD     ?=
+LINUX_ARGS ?=
+LINUX_MEM  := 64M
+BUSYBOX_INITRD := $(BUILD)/linux/initramfs.cpio.gz
+RUN_INITRD := $(if $(LINUX),$(or $(INITRD),$(BUSYBOX_INITRD)))
+comma := ,
+LINUX_MODULES := $(if $(LINUX),$(LINUX) name=linux mem=$(LINUX_MEM) \
+	initrd=$(RUN_INITRD) -- $(LINUX_ARGS)$(comma)$(RUN_INITRD)$(comma))
+
+QEMU_MEM  := $(if $(LINUX),256,128)
+QEMU_BASE := -accel tcg -m $(QEMU_MEM) -no-reboot -nic none
 RUN_ARGS  ?= exit=qemu
-MODULES   ?= $(DEFAULT_MODULES)
+MODULES   ?= $(LINUX_MODULES)$(DEFAULT_MODULES)
+
+$(BUSYBOX_INITRD): tools/mkinitramfs.sh
+	sh tools/mkinitramfs.sh $@
 
 .PHONY: deps
 deps:
 	@sh tools/deps.sh
 
 .PHONY: run
-run: deps all $(DEFAULT_GUESTS)
+run: deps all $(DEFAULT_GUESTS) $(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
+	$(if $(LINUX),@test -f "$(LINUX)" || { echo "LINUX=$(LINUX): no such file"; exit 1; })
 	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) \
 		-append "$(RUN_ARGS)$$([ -t 1 ] && echo ' color')" \
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
@@ -215,6 +234,8 @@ help:
 	@echo 'make iso           build/ringvisor.iso, GRUB with the default guests'
 	@echo 'make bench         the benchmarks: build/bench/ (JSON, plots), docs/benchmarks.md figures'
 	@echo 'make debug [GUEST=build/guests/NAME.elf]   QEMU stopped, gdb attached'
+	@echo 'make run LINUX=bzImage|vmlinux [INITRD=file] [LINUX_ARGS=...]   a Linux guest too'
+	@echo 'make test LINUX=... [INITRD=...]   also boots that Linux (test/test_linux.py)'
 	@echo 'make test-security the security suite alone; make test-mutation; make soak'
 	@echo 'make unit          the host unit tests only'
 	@echo 'make clean         remove build/'

@@ -195,14 +195,14 @@ class SerialConsole:
     the test types into it and reads the console back. Started with
     wait=on, so the machine runs only once the test is connected."""
 
-    def __init__(self, name, modules, append="exit=qemu", timeout=60):
+    def __init__(self, name, modules, append="exit=qemu", timeout=60, mem=128):
         LOGS.mkdir(parents=True, exist_ok=True)
         self.name = safe_name(name)
         log = LOGS / (self.name + ".log")
         log.unlink(missing_ok=True)
         self.path = BUILD / f"serial-{self.name}.sock"
         self.path.unlink(missing_ok=True)
-        cmd = qemu_cmd(log=log, append=append, modules=modules)
+        cmd = qemu_cmd(log=log, append=append, modules=modules, mem=mem)
         i = cmd.index(f"file:{log}")
         cmd[i - 1:i + 1] = ["-chardev",
                             f"socket,id=com1,path={self.path},server=on,wait=on,"
