@@ -41,6 +41,23 @@ def test_boots_as_linux_with_initrd(testmods, form):
     assert not b.has(r"FAIL|error"), b.describe()
 
 
+def test_iso_linux_with_initrd(testmods):
+    """Through GRUB: module lines repeat the path, and initrd= finds its
+    module by basename."""
+    import subprocess
+    iso = rvqemu.BUILD / "test-linux-initrd.iso"
+    subprocess.run(["sh", str(rvqemu.ROOT / "tools/mkiso.sh"), str(iso), str(rvqemu.HV_ELF),
+                    HV, str(testmods / "tlinux.bz"),
+                    "name=lx mem=8M initrd=some/dir/rd5000.bin -- bzimage rd=5000",
+                    str(testmods / "rd5000.bin"), ""], check=True)
+    b = boot("linuxload_iso", iso=iso, timeout=60)
+    b.expect_pass().require(
+        r'^ringvisor: module 0 \(/boot/tlinux\.bz\): Linux bzImage "lx"',
+        r'^ringvisor: module 1 \(/boot/rd5000\.bin\): initrd of guest "lx", 5000 bytes$',
+        *[rf"^\[lx\] PASS {c}$" for c in CASES],
+        r"^ringvisor: guest lx exited with status 0: Power down$")
+
+
 def test_no_initrd(testmods):
     b = boot("linuxload_no_initrd", append=HV,
              modules=[(tlinux(testmods, "bzimage"), "name=lx mem=4M -- bzimage")])

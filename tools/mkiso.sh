@@ -2,7 +2,8 @@
 # Build a GRUB (BIOS) ISO that boots Ringvisor with guest modules.
 # Usage: mkiso.sh OUT.iso HV.elf "HV ARGS" [MODULE.elf "MODULE ARGS"]...
 # GRUB passes a module's string without its path, so each module line
-# repeats the file name first: the same form QEMU's -initrd gives.
+# repeats the file's path first: the same form QEMU's -initrd gives, and a
+# path even for a file named without a dot (bzImage).
 set -eu
 out=$1 hv=$2 hvargs=$3
 shift 3
@@ -18,7 +19,7 @@ cp "$hv" "$root/boot/ringvisor.elf"
 	while [ $# -ge 2 ]; do
 		name=$(basename "$1")
 		cp "$1" "$root/boot/$name"
-		echo "	module /boot/$name $name $2"
+		echo "	module /boot/$name /boot/$name $2"
 		shift 2
 	done
 	echo '	boot'
