@@ -121,6 +121,19 @@ def boot(name, *, timeout=30, **kw):
     return Boot(safe_name(name), status, text.replace("\r\n", "\n"), p.stderr, cmd)
 
 
+def stop(proc):
+    """End a QEMU started under `timeout`: SIGTERM to timeout, which passes
+    it on to QEMU. SIGKILL would end timeout alone and leave QEMU running,
+    with nothing left to stop it."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait()
+
+
 class Monitor:
     """A QEMU started in the background with a QMP socket, for tests that
     look at the machine while it runs (the VGA screen, keys)."""
@@ -182,9 +195,7 @@ class Monitor:
         return self.qmp("human-monitor-command", **{"command-line": line})
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        stop(self.proc)
         if self.sock:
             self.sock.close()
         self.sock_path.unlink(missing_ok=True)
@@ -268,8 +279,6 @@ class SerialConsole:
         return self.proc.wait()
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        stop(self.proc)
         self.sock.close()
         self.path.unlink(missing_ok=True)
