@@ -106,12 +106,14 @@ def test_two_linux_guests_and_an_sdk_guest():
         con.close()
 
 
-def test_poweroff_is_a_clean_exit():
-    """poweroff -f sends "Power down": exit status 0, and the run passes."""
-    con = console("linux_poweroff", linux("linux"))
+@pytest.mark.parametrize("command", ["poweroff -f", "poweroff"])
+def test_poweroff_is_a_clean_exit(command):
+    """poweroff -f (at once) and poweroff (through busybox init, with the
+    busybox initramfs) send "Power down": exit status 0, the run passes."""
+    con = console("linux_" + command.replace(" ", ""), linux("linux"))
     try:
         ask(con, "linux", "echo up-$((1+1))", r"up-2")
-        con.type("poweroff -f\r")
+        con.type(command + "\r")
         con.wait_for(r"^ringvisor: guest linux exited with status 0: Power down$")
         assert con.finish() == STATUS_PASS, con.text[-3000:]
     finally:
