@@ -197,7 +197,8 @@ PYTEST := $(PYTHON) -m pytest -n 2 -q -p no:cacheprovider
 PYTEST_ARGS ?=
 
 .PHONY: test
-test: deps all $(TESTMODS) $(BUILD)/unit/unit guests
+test: deps all $(TESTMODS) $(BUILD)/unit/unit guests \
+		$(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
 	$(PYTEST) $(or $(PYTEST_ARGS),test)
 
 # --- benchmarks -------------------------------------------------------------

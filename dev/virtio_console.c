@@ -106,8 +106,10 @@ static void vcon_reset(struct guest *g, struct vdev *d)
 /* Input for the guest is waiting on the console: once the driver is up,
  * it goes into the receive queue's buffers, as much as fits, and the
  * device interrupts. True if the device took charge of the input (it waits
- * in the console until buffers come); false before the driver is ready,
- * when the input is the runtime's, through HC_RV_CONSOLE_READ. */
+ * in the console until buffers come). A Linux guest's input is always the
+ * device's: its IRQ 1 is not the runtime's console line, and typed bytes
+ * wait for the driver. For an SDK guest the input stays the runtime's
+ * (HC_RV_CONSOLE_READ and IRQ 1) until it sets the driver up itself. */
 bool vcon_input(struct guest *g)
 {
 	struct vdev *d = &g->bus.console;
@@ -117,7 +119,7 @@ bool vcon_input(struct guest *g)
 	bool completed = false;
 
 	if (!(d->status & VIRTIO_STATUS_DRIVER_OK) || !q->enabled)
-		return false;
+		return guest_is_linux(g->spec);
 	while (console_input_waiting(g) && vq_start(g, d, q, w) == VQ_OK) {
 		enum vq_result r;
 		do {
