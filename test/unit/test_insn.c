@@ -112,6 +112,23 @@ static void insn_sib(void)
 	CHECK_MOV(4, 1, false, 4, 0x8A, 0x64, 0x58, 0x03);
 }
 
+/* The accumulator's forms with an absolute address (moffs32), which gas
+ * picks whenever the register is al, ax or eax: movl 0x40000012,%eax is
+ * a1 12 00 00 40, not 8b 05. */
+static void insn_moffs(void)
+{
+	CHECK_MOV(5, 1, false, 0, 0xA0, 0x14, 0x00, 0x00, 0x40);	/* movb moffs,%al */
+	CHECK_MOV(5, 4, false, 0, 0xA1, 0x20, 0x00, 0x00, 0x40);	/* movl moffs,%eax */
+	CHECK_MOV(5, 1, true, 0, 0xA2, 0x14, 0x00, 0x00, 0x40);	/* movb %al,moffs */
+	CHECK_MOV(5, 4, true, 0, 0xA3, 0x20, 0x00, 0x00, 0x40);	/* movl %eax,moffs */
+	CHECK_MOV(6, 2, false, 0, 0x66, 0xA1, 0x12, 0x00, 0x00, 0x40);	/* movw moffs,%ax */
+	CHECK_MOV(6, 2, true, 0, 0x66, 0xA3, 0x18, 0x00, 0x00, 0x40, 0x90);
+	CHECK_REFUSED(0x66, 0xA0, 0x14, 0x00, 0x00, 0x40);
+	CHECK_REFUSED(0x66, 0xA2, 0x14, 0x00, 0x00, 0x40);
+	CHECK_REFUSED(0xA1, 0x20, 0x00, 0x00);			/* truncated */
+	CHECK_REFUSED(0x66, 0xA3, 0x20, 0x00, 0x00);		/* truncated */
+}
+
 /* The decoder takes only what it needs: trailing bytes (the next
  * instructions) do not count. */
 static void insn_trailing_bytes_ignored(void)
@@ -164,8 +181,6 @@ static void insn_other_opcodes_refused(void)
 	CHECK_REFUSED(0x03, 0x03);				/* addl (%ebx),%eax */
 	CHECK_REFUSED(0xC7, 0x03, 1, 0, 0, 0);			/* movl $1,(%ebx) */
 	CHECK_REFUSED(0xC6, 0x03, 1);				/* movb $1,(%ebx) */
-	CHECK_REFUSED(0xA1, 0x00, 0x00, 0x40, 0x00);		/* movl moffs32,%eax */
-	CHECK_REFUSED(0xA3, 0x00, 0x00, 0x40, 0x00);		/* movl %eax,moffs32 */
 	CHECK_REFUSED(0x0F, 0xB7, 0x03);			/* movzwl (%ebx),%eax */
 	CHECK_REFUSED(0x87, 0x03);				/* xchg %eax,(%ebx) */
 	CHECK_REFUSED(0x8C, 0x03);				/* mov %es,(%ebx) */
@@ -188,6 +203,7 @@ const struct unit_case insn_cases[] = {
 	UNIT_CASE(insn_mod0),
 	UNIT_CASE(insn_mod1_mod2),
 	UNIT_CASE(insn_sib),
+	UNIT_CASE(insn_moffs),
 	UNIT_CASE(insn_trailing_bytes_ignored),
 	UNIT_CASE(insn_register_direct_refused),
 	UNIT_CASE(insn_truncated_refused),
