@@ -3,14 +3,19 @@ guests/tests/tvirtio.c drives the PCI bus and the virtio console exactly as
 a Linux 4.9 lguest guest does, one TEST per path, in ONE boot with the
 console focus (the test types its input). One pytest case per guest case,
 named from the TEST(name) lines of the source, and checks of what the
-device printed on the guest's own line stream."""
+device printed on the guest's own line stream. The same boot holds the
+security catalogue's device cases that need typed input (sec_dev.c)."""
 import os
 import re
+import sys
 
 import pytest
 
 import rvqemu
 from rvqemu import STATUS_PASS
+
+sys.path.insert(0, str(rvqemu.ROOT / "tools"))
+import security  # noqa: E402
 
 GUESTS = rvqemu.BUILD / "guests"
 SRC = rvqemu.ROOT / "guests" / "tests" / "tvirtio.c"
@@ -21,15 +26,28 @@ LINE = "ping from the test"     # tvirtio.c's expect_line
 CASES = re.findall(r"^TEST\((\w+)\)", SRC.read_text(), re.M)
 
 
+# The security catalogue's cases that need input (tools/security.py:
+# DEV_INPUT): after tvirtio, each gets the console focus in turn.
+INPUT_CASES = list(security.DEV_INPUT)
+
+
 @pytest.fixture(scope="module")
 def run():
-    """Boot, type the line once the guest is ready for input, and keep the
+    """Boot, type the line once the guest is ready for input, then one
+    byte for each input case once the focus has passed to it, and keep the
     whole console."""
-    con = rvqemu.SerialConsole("devices" + WORKER, timeout=90,
-                               modules=[(GUESTS / "tvirtio.elf", "name=virtio mem=4M")])
+    mods = [(GUESTS / "tvirtio.elf", "name=virtio mem=4M")]
+    mods += [(GUESTS / "sec_dev.elf", f"name={c} mem=2M expect=killed -- {c}")
+             for c in INPUT_CASES]
+    con = rvqemu.SerialConsole("devices" + WORKER, timeout=90, modules=mods)
     try:
         con.wait_for(r"^\[virtio\] virtio rx: ready$")
         con.type(LINE + "\r")
+        con.wait_for(r"^ringvisor: guest virtio exited")
+        for c in INPUT_CASES:
+            con.wait_for(rf"^\[{c}\] waiting for input$")
+            con.type("x")
+            con.wait_for(rf"^ringvisor: error: guest {c} killed: ")
         con.status = con.finish()
     finally:
         con.close()
@@ -85,3 +103,12 @@ def test_bar_relocation_refused_lines(run):
                        rf"{addr:08x}, outside its device window or onto another device; "
                        rf"left at {MEM:08x}$"), run.text
     assert len(run.lines(r"BAR 0 moved to")) == 3, run.text
+
+
+@pytest.mark.parametrize("case", INPUT_CASES)
+def test_input_kill(run, case):
+    """Security catalogue (devinput): killed, with the exact reason, when
+    the input reaches a receive buffer it may not use."""
+    want = security.kill_reason(case)
+    got = run.lines(rf"^ringvisor: error: guest {case} killed: (.*)$")
+    assert len(got) == 1 and re.fullmatch(want, got[0]), f"{got} vs /{want}/\n{run.text}"
