@@ -129,6 +129,17 @@ void sched_unblock(struct guest *g)
 	make_ready(g);
 }
 
+/* g ended while off the CPU: a device killed it from the input pump, say,
+ * while it was halted or blocked, on no queue. Queue it, so the loop reaps
+ * it as it reaps a guest that ends while running; otherwise it would
+ * never be counted as ended and the loop would wait for it for ever. */
+void sched_ended(struct guest *g)
+{
+	if (guest_alive(g) || g->queued || g == current)
+		return;
+	push_back(&wake_q, g);
+}
+
 static void slice_expired(struct timer_event *ev)
 {
 	(void)ev;
@@ -207,7 +218,9 @@ static void run_slice(struct guest *g)
 }
 
 /* The next guest to run: a woken one first, else the head of the round,
- * refilled if it has spent its credit. Amortised O(1). */
+ * refilled if it has spent its credit. A guest that ended while it waited
+ * in a queue is returned too: run_slice does nothing with it and the loop
+ * reaps it. Amortised O(1). */
 static struct guest *pick(void)
 {
 	struct guest *g = pop_front(&wake_q);
@@ -215,6 +228,8 @@ static struct guest *pick(void)
 	if (g)
 		return g;
 	while ((g = pop_front(&run_q))) {
+		if (!guest_alive(g))
+			return g;
 		if (g->run_state != GUEST_RUNNABLE || g->throttled)
 			continue;
 		if (g->credit_ns <= 0)

@@ -6,6 +6,7 @@
  * passes bytes, nothing more. */
 #include <core/console.h>
 #include <core/guest.h>
+#include <core/run.h>
 #include <dev/pci.h>
 #include <dev/virtio.h>
 #include <lib/lib.h>
@@ -126,7 +127,7 @@ bool vcon_input(struct guest *g)
 			if (!w->d.write) {
 				kill_guest(g, "virtio console receive queue: descriptor %u is "
 					   "not device-writable", w->cur);
-				return true;
+				break;
 			}
 			uint32_t n = console_input_take(g, guest_range(g, w->d.gpa, w->d.len),
 							w->d.len);
@@ -136,9 +137,15 @@ bool vcon_input(struct guest *g)
 			r = vq_next(g, d, q, w);
 		} while (r == VQ_OK);
 		if (!guest_alive(g))
-			return true;
+			break;
 		vq_complete(g, d, q, w);
 		completed = true;
+	}
+	if (!guest_alive(g)) {
+		/* Killed here, from the input pump, maybe while halted: the
+		 * scheduler must still see that it ended. */
+		sched_ended(g);
+		return true;
 	}
 	if (completed && vq_wants_interrupt(g, q))
 		vdev_interrupt(g, d);

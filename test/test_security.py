@@ -1,6 +1,7 @@
 """The security catalogue (docs/security.md, tools/security.py): every
 positive case of guests/security/sec_priv.c, the error-code-vector cases
-one module each, and every sec_kill case one module each, all in ONE boot
+one module each, and every sec_kill and sec_dev case one module each (the
+device cases that need typed input run in test/test_devices.py), all in ONE boot
 next to a bystander whose output must equal its solo run. Each case pins
 one exact outcome; cases the hypervisor gets wrong today are strict xfail
 (tools/security.py: KNOWN_WRONG) until fixed."""
@@ -18,7 +19,8 @@ import security  # noqa: E402
 G = rvqemu.BUILD / "guests"
 WORKER = "_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 CAT = security.catalogue()
-BY_GROUP = {g: [c for c in CAT if c["group"] == g] for g in ("priv", "errvec", "kill", "noeffect")}
+BY_GROUP = {g: [c for c in CAT if c["group"] == g]
+            for g in ("priv", "errvec", "kill", "noeffect", "devkill", "devnoeffect")}
 
 
 def note_escape(msg):
@@ -49,6 +51,10 @@ def modules():
         mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M expect=killed -- {c['id']}"))
     for c in BY_GROUP["noeffect"]:
         mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M -- {c['id']}"))
+    for c in BY_GROUP["devkill"]:
+        mods.append((G / "sec_dev.elf", f"name={c['id']} mem=2M expect=killed -- {c['id']}"))
+    for c in BY_GROUP["devnoeffect"]:
+        mods.append((G / "sec_dev.elf", f"name={c['id']} mem=2M -- {c['id']}"))
     return mods
 
 
@@ -82,19 +88,36 @@ def test_errvec(run, case):
         "\n".join(l for l in run.log.splitlines() if f"[{n}]" in l or f" {n} " in l)
 
 
+def check_kill(b, case):
+    """Exactly one kill line for the case, with its exact reason."""
+    want = security.kill_reason(case)
+    got = b.lines(rf"^ringvisor: error: guest {case} killed: (.*)$")
+    assert len(got) == 1, f"{case}: {len(got)} kill lines; " + b.describe()
+    assert rvqemu.re.fullmatch(want, got[0]), f"{case} killed for '{got[0]}', expected /{want}/"
+    assert not b.has(rf"^\[{case}\] SURVIVED"), b.describe()
+
+
 @pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["kill"]])
 def test_kill(run, case):
-    got = run.lines(rf"^ringvisor: error: guest {case} killed: (.*)$")
-    assert len(got) == 1, f"{case}: {len(got)} kill lines; " + run.describe()
-    assert rvqemu.re.fullmatch(security.KILLS[case][1], got[0]), \
-        f"{case} killed for '{got[0]}', expected /{security.KILLS[case][1]}/"
-    assert not run.has(rf"^\[{case}\] SURVIVED"), run.describe()
+    check_kill(run, case)
 
 
-@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["noeffect"]])
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["devkill"]])
+def test_devkill(run, case):
+    check_kill(run, case)
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["noeffect"] + BY_GROUP["devnoeffect"]])
 def test_noeffect(run, case):
     run.require(rf"^\[{case}\] NOEFFECT {case}$",
                 rf"^ringvisor: guest {case} exited with status 0$")
+
+
+def test_bar_outside_warns(run):
+    """ne_bar_outside's refused move says so once, naming the guest."""
+    got = run.lines(r"^ringvisor: warning: guest ne_bar_outside: (.*)$")
+    assert got == ["virtio console: BAR 0 moved to 00300000, outside its device window "
+                   "or onto another device; left at 00200000"], run.describe()
 
 
 def test_bystander_untouched(run, solo):

@@ -75,6 +75,21 @@ DEFENCE = {
     "hypercall fuzzing": "`hcall/dispatch.c` and everything behind it: kill_guest, never panic",
     "crash-and-restart churn": "`core/guest.c` (every frame returned), `mm/frame.c: frame_scan_free`",
     "mutation self-check": "the tests themselves: each named check removed must make its tests fail (`tools/mutation.py`)",
+    "virtio: queue placement": "`dev/virtqueue.c: vq_enable` (a power of two up to 256; each ring aligned and wholly inside guest RAM, checked once)",
+    "virtio: descriptor loops": "`dev/virtqueue.c: load` (a walk counts the descriptors it visits: at most the queue's size)",
+    "virtio: out-of-range buffers": "`dev/virtqueue.c: load` (each descriptor copied once, its buffer inside guest RAM by `mm/gmem.c: guest_range`, no wrap)",
+    "virtio: zero-length and indirect descriptors": "`dev/virtqueue.c: load`",
+    "virtio: ring indices": "`dev/virtqueue.c: vq_start, load` (the available index moves by at most the size; head and next inside the queue)",
+    "virtio: buffer direction": "`dev/virtio_console.c: vcon_work, vcon_input`",
+    "virtio: notify": "`dev/virtio_pci.c: notify` (an enabled queue, at its own register, with its own number)",
+    "PCI_CFG window": "`dev/virtio_pci.c: window_ok` (BAR 0; 1, 2 or 4 bytes; aligned; inside the BAR)",
+    "BAR 0: an access that fits no register": "`dev/virtio_pci.c: bar_region` (each register at its own offset and width, virtio 1.0 4.1.3.1)",
+    "device memory: misaligned access": "`dev/dev.c: dev_mmio`",
+    "device memory: not a mov": "`traps/insn.c: insn_decode_mov`, `traps/emulate.c: emulate_mmio` (the instruction's bytes in the reason)",
+    "device memory: where no device is": "`dev/dev.c: dev_mmio`, `dev/virtio_pci.c: vpci_bar_claims` (decode on, not sizing, inside the BAR); `mm/shadow.c: guest_lookup` (nothing beyond the window)",
+    "PCI: BAR relocation": "`dev/virtio_pci.c: bar0_write` (aligned, inside the MMIO window, not on another device)",
+    "virtio: feature negotiation": "`dev/virtio_pci.c: status_write` (FEATURES_OK only for a subset of the offer with VERSION_1)",
+    "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
 }
 
 SWITCHER_GP = (r"the Switcher faulted loading its state: general protection "
@@ -156,6 +171,121 @@ NOEFFECT_WHY = {
     "ne_pte_top": "SET_PTE for a directory at fffff000: ignored (as lguest); exit 0",
 }
 
+# sec_dev cases (the PCI bus and the virtio console, mem=2M: BAR 0 at
+# 00200000): case -> (kind, the exact kill reason as a regular expression)
+VQ = r"virtio console queue 1 of size {}: {} \(maximum 256\)"
+Q1 = r"virtio console queue 1: "
+WINDOW = (r"virtio console: PCI_CFG window of bar {}, offset {}, length {}: "
+          r"not an aligned 1, 2 or 4 bytes inside BAR 0")
+BAR = r"virtio console: {}-byte {} at BAR 0 offset {}: {}"
+WIDTH = "not the width of the register there"
+NOTIFY_W = "notify registers take a 16-bit write"
+ISR_R = "the ISR status takes a one-byte read"
+NOREG = "no register there"
+NODEV = r"{}-byte read of device memory at {}: no device is there"
+INSN = (r"cannot emulate the instruction at [0-9a-f]{{8}} on device memory at {} "
+        r"\(bytes: {}\): not a register mov")
+DEV_KILLS = {
+    "vq_size_0": ("virtio: queue placement", VQ.format(0, "size is not a power of two from 1 to the maximum")),
+    "vq_size_3": ("virtio: queue placement", VQ.format(3, "size is not a power of two from 1 to the maximum")),
+    "vq_size_512": ("virtio: queue placement", VQ.format(512, "size is not a power of two from 1 to the maximum")),
+    "vq_desc_align": ("virtio: queue placement",
+                      VQ.format(16, "descriptor table is not 16-byte aligned inside its memory")),
+    "vq_desc_4g": ("virtio: queue placement",
+                   VQ.format(16, "descriptor table is not 16-byte aligned inside its memory")),
+    "vq_avail_end": ("virtio: queue placement",
+                     VQ.format(16, "available ring is not 2-byte aligned inside its memory")),
+    "vq_used_mmio": ("virtio: queue placement",
+                     VQ.format(16, "used ring is not 4-byte aligned inside its memory")),
+    "desc_loop": ("virtio: descriptor loops",
+                  Q1 + r"descriptor chain from 0 is longer than the queue \(16\): a loop"),
+    "desc_self_loop": ("virtio: descriptor loops",
+                       Q1 + r"descriptor chain from 3 is longer than the queue \(16\): a loop"),
+    "desc_zero_len": ("virtio: zero-length and indirect descriptors", Q1 + "descriptor 0 has length 0"),
+    "desc_indirect": ("virtio: zero-length and indirect descriptors",
+                      Q1 + "descriptor 0 is indirect, which is not offered"),
+    "desc_beyond": ("virtio: out-of-range buffers",
+                    Q1 + "descriptor 0's buffer of 16 bytes lies outside its memory"),
+    "desc_straddle": ("virtio: out-of-range buffers",
+                      Q1 + "descriptor 0's buffer of 16 bytes lies outside its memory"),
+    "desc_len_huge": ("virtio: out-of-range buffers",
+                      Q1 + "descriptor 0's buffer of 4294967295 bytes lies outside its memory"),
+    "desc_4g": ("virtio: out-of-range buffers",
+                Q1 + "descriptor 0's buffer of 16 bytes lies outside its memory"),
+    "desc_switcher": ("virtio: out-of-range buffers",
+                      Q1 + "descriptor 0's buffer of 16 bytes lies outside its memory"),
+    "desc_next_out": ("virtio: ring indices", Q1 + "descriptor 0 chains to 16, beyond the queue"),
+    "avail_jump": ("virtio: ring indices", Q1 + "available index jumped from 0 to 17"),
+    "avail_jump_back": ("virtio: ring indices", Q1 + "available index jumped from 0 to 65535"),
+    "avail_head_out": ("virtio: ring indices",
+                       Q1 + r"available ring names descriptor 16, beyond the queue \(16\)"),
+    "avail_head_huge": ("virtio: ring indices",
+                        Q1 + r"available ring names descriptor 65535, beyond the queue \(16\)"),
+    "tx_writable": ("virtio: buffer direction",
+                    "virtio console transmit queue: descriptor 0 is device-writable"),
+    "notify_unknown": ("virtio: notify",
+                       "virtio console: notify of queue 5 at notify register 0: no such enabled queue"),
+    "notify_disabled": ("virtio: notify",
+                        "virtio console: notify of queue 1 at notify register 1: no such enabled queue"),
+    "notify_past": ("BAR 0: an access that fits no register", BAR.format(2, "write", "0x108", NOREG)),
+    "notify_read": ("BAR 0: an access that fits no register", BAR.format(2, "read", "0x100", NOTIFY_W)),
+    "notify_dword": ("BAR 0: an access that fits no register", BAR.format(4, "write", "0x104", NOTIFY_W)),
+    "cfg_bad_bar": ("PCI_CFG window", WINDOW.format(1, "0x308", 4)),
+    "cfg_len_3": ("PCI_CFG window", WINDOW.format(0, "0", 3)),
+    "cfg_len_0": ("PCI_CFG window", WINDOW.format(0, "0", 0)),
+    "cfg_len_8": ("PCI_CFG window", WINDOW.format(0, "0x20", 8)),
+    "cfg_misaligned": ("PCI_CFG window", WINDOW.format(0, "0x305", 4)),
+    "cfg_outside_bar": ("PCI_CFG window", WINDOW.format(0, "0x1000", 4)),
+    "cfg_wraps": ("PCI_CFG window", WINDOW.format(0, "0xfffffffc", 4)),
+    "cfg_crossing": ("BAR 0: an access that fits no register", BAR.format(4, "write", "0x14", WIDTH)),
+    "cfg_isr_write": ("BAR 0: an access that fits no register", BAR.format(1, "write", "0x200", ISR_R)),
+    "mmio_misaligned": ("device memory: misaligned access",
+                        "4-byte read of device memory at 00200002 is misaligned"),
+    "mmio_misalign16": ("device memory: misaligned access",
+                        "2-byte write of device memory at 00200017 is misaligned"),
+    "mmio_crossing": ("BAR 0: an access that fits no register", BAR.format(4, "write", "0x14", WIDTH)),
+    "mmio_narrow": ("BAR 0: an access that fits no register", BAR.format(2, "read", "0x4", WIDTH)),
+    "mmio_gap": ("BAR 0: an access that fits no register", BAR.format(4, "read", "0x80", NOREG)),
+    "mmio_isr_wide": ("BAR 0: an access that fits no register", BAR.format(4, "read", "0x200", ISR_R)),
+    "mmio_past_dev": ("BAR 0: an access that fits no register", BAR.format(4, "read", "0x30c", NOREG)),
+    "mmio_no_device": ("device memory: where no device is", NODEV.format(4, "00201000")),
+    "mmio_window_end": ("device memory: where no device is", NODEV.format(1, "002fffff")),
+    "mmio_decode_off": ("device memory: where no device is", NODEV.format(2, "00200012")),
+    "mmio_sizing": ("device memory: where no device is", NODEV.format(2, "00200012")),
+    "mmio_old_bar": ("device memory: where no device is", NODEV.format(2, "00200012")),
+    "mmio_beyond": ("device memory: where no device is",
+                    r"page table entry 00300063 \(for 40100000\) maps a frame beyond its "
+                    r"2048 KiB and its device window"),
+    "mmio_movs": ("device memory: not a mov", INSN.format("00200000", "a5 0f 0b 90 90 90 90 90")),
+    "mmio_add": ("device memory: not a mov", INSN.format("00200000", "01 03 0f 0b 90 90 90 90")),
+    "mmio_mov_imm": ("device memory: not a mov", INSN.format("00200000", "c7 03 01 00 00 00 0f 0b")),
+    "mmio_movzx": ("device memory: not a mov", INSN.format("00200014", "0f b6 43 14 0f 0b 90 90")),
+    "mmio_prefixed": ("device memory: not a mov", INSN.format("00200000", "f0 87 03 0f 0b 90 90 90")),
+}
+# sec_dev cases that must change nothing: NOEFFECT, exit 0
+DEV_NOEFFECT = {
+    "ne_bar_outside": ("PCI: BAR relocation",
+                       "BAR 0 written outside the MMIO window: a warning line, BAR 0 unchanged "
+                       "and still answering there; exit 0"),
+    "ne_features": ("virtio: feature negotiation",
+                    "an unknown feature: FEATURES_OK does not stick; VERSION_1 alone then "
+                    "is accepted; exit 0"),
+}
+# sec_dev cases that need console input: test/test_devices.py types it
+DEV_INPUT = {
+    "rx_readonly": ("virtio: buffer direction",
+                    "virtio console receive queue: descriptor 0 is not device-writable"),
+}
+
+
+def kill_reason(cid):
+    """The exact kill reason (a regular expression) of a killing case."""
+    for table in (KILLS, DEV_KILLS, DEV_INPUT):
+        if cid in table:
+            return table[cid][1]
+    raise KeyError(cid)
+
+
 ERRVEC_VECTORS = (10, 11, 12, 13, 14, 17)
 # Cases whose pinned outcome the hypervisor does not give yet: reported to
 # the lead (docs/security.md, "Known wrong outcomes"); strict xfail, so a
@@ -170,6 +300,7 @@ DOS = {
     "dos_pfault": ("denial of service: page-fault storm", "pfault"),
     "dos_console": ("denial of service: console storm", "console"),
     "dos_intirq": ("denial of service: IRQ-vector storm", "intirq"),
+    "dos_notify": ("denial of service: notify storm", "notify"),
 }
 DOS_EXPECT = ("killed at its cpu_limit=100ms; the bystander's output is byte-identical "
               "to its solo run; a CPU-bound weight-100 guest gets at least 90% of its "
@@ -250,6 +381,12 @@ def catalogue():
         add(cid, "kill", kind, f"killed: `{reason}`")
     for cid, kind in NOEFFECT.items():
         add(cid, "noeffect", kind, NOEFFECT_WHY[cid])
+    for cid, (kind, reason) in DEV_KILLS.items():
+        add(cid, "devkill", kind, f"killed: `{reason}`")
+    for cid, (kind, why) in DEV_NOEFFECT.items():
+        add(cid, "devnoeffect", kind, why)
+    for cid, (kind, reason) in DEV_INPUT.items():
+        add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
     for cid, (kind, _) in DOS.items():
         add(cid, "dos", kind, DOS_EXPECT)
     add("fuzz_share", "fuzz", "hypercall fuzzing",
@@ -276,6 +413,10 @@ def render_doc():
            "  one PASS/FAIL line per case; `errvec` cases one module each;",
            "- `kill`, `noeffect`: `guests/security/sec_kill.c`, one module per case,",
            "  the kill reason matched exactly;",
+           "- `devkill`, `devnoeffect`: `guests/security/sec_dev.c` (the PCI bus and the",
+           "  virtio console), the same way, in the same boot;",
+           "- `devinput`: `sec_dev.c` beside `guests/tests/tvirtio.c` in",
+           "  test/test_devices.py's boot, which types the input that triggers it;",
            "- `dos`: `guests/security/sec_storm.c` next to `guests/sched/bystander.c`",
            "  and `guests/sched/spin.c`, under `-icount`;",
            "- `fuzz`: `guests/security/sec_fuzz.c` (test/test_security_fuzz.py);",
@@ -332,9 +473,9 @@ def suite():
     ESCAPES.unlink(missing_ok=True)
     for log in (BUILD / "test-logs").glob(LOG_PREFIX + "*.log"):
         log.unlink()
+    modules = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "test").glob("test_security*.py"))
     run([sys.executable, "-m", "pytest", "-n", "2", "-q", "-p", "no:cacheprovider",
-         f"--junitxml={xml}"] + sorted(str(p.relative_to(ROOT)) for p in
-                                       (ROOT / "test").glob("test_security*.py")))
+         f"--junitxml={xml}"] + modules + ["test/test_devices.py"])
     ids = {c["id"] for c in catalogue()}
     results = {}
     if xml.exists():

@@ -125,9 +125,11 @@ void emulate_mmio(struct guest *g, uint32_t pa)
 		char hex[3 * INSN_MOV_MAX + 1] = "";
 		for (unsigned i = 0; i < avail; i++)
 			snprintf(hex + 3 * i, 4, " %02x", code[i]);
+		/* At most 124 characters with all 8 bytes: the whole reason
+		 * fits the guest's end_reason. */
 		kill_guest(g, "cannot emulate the instruction at %08x on device memory at "
-			   "%08x (bytes:%s): only mov between a register and memory is",
-			   r->eip, pa, avail ? hex : " unreadable");
+			   "%08x (bytes:%s): not a register mov", r->eip, pa,
+			   avail ? hex : " unreadable");
 		return;
 	}
 	unsigned shift;

@@ -39,6 +39,19 @@ int insn_decode_mov(const uint8_t *code, unsigned avail, struct insn_mov *out)
 		return -1;
 	uint8_t op = code[i++];
 	switch (op) {
+	case 0xA0: case 0xA2:			/* mov al <-> moffs8 */
+	case 0xA1: case 0xA3:			/* mov (e)ax <-> moffs16/32 */
+		/* The accumulator and an absolute address: what gas emits
+		 * for a fixed address when the compiler chose (e)ax. */
+		if (!(op & 1) && width == 2)
+			return -1;
+		if (i + 4 > avail)
+			return -1;
+		out->reg = 0;
+		out->len = i + 4;
+		out->width = (op & 1) ? width : 1;
+		out->store = op >= 0xA2;
+		return 0;
 	case 0x88: case 0x8A:			/* mov r8 <-> m8 */
 		if (width == 2)
 			return -1;		/* 0x66 means nothing here */

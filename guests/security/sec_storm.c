@@ -3,8 +3,11 @@
  *   spin     never halts           irqoff   virtual IF off, spinning
  *   hcall    FLUSH_ASYNC forever   fault    #UD forever (own handler)
  *   console  output forever        intirq   int $0x20 (#GP) forever
- *   pfault   #PF forever (own handler, a shadow miss each time) */
+ *   pfault   #PF forever (own handler, a shadow miss each time)
+ *   notify   virtio notifies forever, both queues, through device memory
+ *            and the PCI_CFG window (vtlib.c) */
 #include "rv.h"
+#include "vtlib.h"
 
 static int streq(const char *a, const char *b)
 {
@@ -23,6 +26,31 @@ static void skip_pf(struct rv_regs *r)
 	r->eip += 6;            /* movl 0x00F00000, %eax (a1 + abs32 = 5) + nop */
 }
 
+/* The console's queues, enabled with empty rings: each kick finds nothing
+ * to do, so the storm is the notify itself (a fault, a decode, the device
+ * work pass) over and over. */
+static struct vt_queue storm_q[2];
+
+static void notify_setup(void)
+{
+	vt_driver_init(1ull << VT_F_VERSION_1);
+	for (unsigned q = 0; q < 2; q++) {
+		vt_queue_setup(q, &storm_q[q], 16);
+		vt_queue_enable(q);
+	}
+	vt_write(VT_STATUS, 1, VT_S_ACK | VT_S_DRIVER | VT_S_FEATURES_OK | VT_S_DRIVER_OK);
+	vt_map();
+	vt_cfg_write(VT_SLOT_CONSOLE, VT_PCI_COMMAND, 2, VT_CMD_MEMORY);
+}
+
+static void notify_storm(void)
+{
+	vt_writew(VT_BAR_VA + VT_BAR_NOTIFY + 4, 1);
+	vt_writew(VT_BAR_VA + VT_BAR_NOTIFY, 0);
+	vt_window(0, VT_BAR_NOTIFY + 4, 2);
+	vt_window_write(2, 1);
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "spin";
@@ -37,6 +65,8 @@ int main(int argc, char **argv)
 		rv_set_handler(13, skip2, RV_GATE_INTR);
 	if (streq(m, "pfault"))
 		rv_set_handler(14, skip_pf, RV_GATE_INTR);
+	if (streq(m, "notify"))
+		notify_setup();
 	for (;;) {
 		if (streq(m, "hcall"))
 			rv_hcall0(HC_FLUSH_ASYNC);
@@ -46,6 +76,8 @@ int main(int argc, char **argv)
 			__asm__ volatile("int $0x20" ::: "memory");
 		else if (streq(m, "pfault"))
 			__asm__ volatile("movl 0x00F00000, %%eax\n\tnop" ::: "eax", "memory");
+		else if (streq(m, "notify"))
+			notify_storm();
 		else if (streq(m, "console"))
 			rv_console_write(line, sizeof(line) - 1);
 		else

@@ -3,7 +3,7 @@
 # test/test_guest_*.py boots them. Included by the top Makefile.
 
 TESTS_LIB := guests/tests/tlib.c
-TESTS_GUESTS := thcall ttrap tirq tattack tuser tfpu tkill tcrash tlinux
+TESTS_GUESTS := thcall ttrap tirq tattack tuser tfpu tkill tcrash tlinux tvirtio
 
 # Cases run in the order they are written.
 $(foreach g,$(TESTS_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder))
@@ -18,3 +18,8 @@ $(eval $(call rv_guest,tkill,guests/tests/tkill_entry.S guests/tests/tkill.c $(T
 RV_LINK_tkill := -Wl,-e,tk_entry
 $(eval $(call rv_guest,tcrash,guests/tests/tcrash.c $(TESTS_LIB)))
 $(eval $(call rv_guest,tlinux,guests/tests/tlinux.c $(TESTS_LIB)))
+
+# The PCI bus and the virtio console, driven as Linux drives them
+# (guests/tests/vtlib.c); test/test_devices.py boots it.
+VT_LIB := guests/tests/vtlib.c
+$(eval $(call rv_guest,tvirtio,guests/tests/tvirtio.c $(VT_LIB) $(TESTS_LIB)))
