@@ -88,8 +88,10 @@
 /* Serial receive ring, in bytes (a power of two). */
 #define SERIAL_RX_RING       U(1024)
 
-/* Spins waiting for the UART's transmit holding register before a byte is
- * dropped, so a wedged or absent UART cannot hang the hypervisor. */
+/* How long a byte waits for the UART's transmit holding register before it
+ * is dropped, so a wedged UART cannot hang the hypervisor: in milliseconds
+ * of TSC time, or in polls before the TSC is calibrated. */
+#define SERIAL_TX_WAIT_MS    U(200)
 #define SERIAL_TX_SPINS      U(100000)
 
 /* PS/2 keyboard receive ring, in characters (a power of two). */

@@ -85,14 +85,26 @@ int serial_getc(void)
 	return c;
 }
 
+/* Waits for room in the transmitter, at most SERIAL_TX_WAIT_MS by the TSC
+ * once it is calibrated (before, SERIAL_TX_SPINS polls): a UART whose
+ * other end reads slowly (QEMU holding THRE clear while its back end is
+ * busy, on a loaded host) must not lose bytes, and a wedged one must not
+ * hang the hypervisor. False if the wait ran out. */
+static bool tx_ready(void)
+{
+	uint64_t start = rdtsc(), limit = (uint64_t)tsc_khz * SERIAL_TX_WAIT_MS;
+
+	for (uint32_t spins = 0; !(inb(COM1 + REG_LSR) & LSR_THRE); spins++) {
+		if (limit ? rdtsc() - start > limit : spins == SERIAL_TX_SPINS)
+			return false;
+	}
+	return true;
+}
+
 void serial_putc(char c)
 {
-	if (!present)
-		return;
-	for (uint32_t spins = 0; !(inb(COM1 + REG_LSR) & LSR_THRE); spins++)
-		if (spins == SERIAL_TX_SPINS)
-			return;
-	outb(COM1 + REG_DATA, (uint8_t)c);
+	if (present && tx_ready())
+		outb(COM1 + REG_DATA, (uint8_t)c);
 }
 
 void serial_write(const char *s, size_t n)
