@@ -39,8 +39,10 @@ static void write_boot_params(struct guest *g)
 	*(uint32_t *)(bp + BP_HARDWARE_SUBARCH) = HARDWARE_SUBARCH_LGUEST;
 	bp[BP_E820_ENTRIES] = 1;
 	memcpy(bp + BP_E820_TABLE, &ram, sizeof(ram));
-	snprintf(cmdline, PAGE_SIZE, "%s%s%s", g->name, g->spec->config.args[0] ? " " : "",
-		 g->spec->config.args);
+	int n = snprintf(cmdline, PAGE_SIZE, "%s%s%s", g->name,
+			 g->spec->config.args[0] ? " " : "", g->spec->config.args);
+	/* guest_config_parse() refused a module whose line would not fit. */
+	ASSERT(n >= 0 && (uint32_t)n < PAGE_SIZE);
 	*(uint32_t *)(bp + BP_CMD_LINE_PTR) = BOOT_PARAMS_SIZE;
 	*(uint32_t *)(bp + BP_CMDLINE_SIZE) = PAGE_SIZE;
 }
@@ -153,10 +155,19 @@ void kill_guest(struct guest *g, const char *fmt, ...)
 	if (!guest_alive(g))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
+	int n = vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
 	va_end(ap);
+	/* The table at the end shows the kept copy, marked if cut; the line
+	 * now gives the reason whole. */
+	errmsg_mark_cut(g->end_reason, sizeof(g->end_reason), n);
 	guest_end(g, GUEST_KILLED);
-	pr_err("guest %s killed: %s", g->name, g->end_reason);
+	uint32_t flags = irq_save();
+	kprintf("ringvisor: error: guest %s killed: ", g->name);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	irq_restore(flags);
 }
 
 /* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). */

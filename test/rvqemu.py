@@ -30,13 +30,14 @@ LOGS = Path(os.environ.get("RINGVISOR_LOGS", BUILD / "test-logs"))
 QEMU = "qemu-system-i386"
 
 # include/exitcode.h, as QEMU reports them.
-STATUS_PASS, STATUS_FAIL, STATUS_PANIC = 3, 5, 7
+STATUS_PASS, STATUS_FAIL, STATUS_PANIC, STATUS_REFUSED = 3, 5, 7, 9
 STATUS_TIMEOUT = 124
 
 OUTCOMES = {
     STATUS_PASS: "pass",
     STATUS_FAIL: "fail: a guest ended other than expected",
     STATUS_PANIC: "panic: the hypervisor stopped itself",
+    STATUS_REFUSED: "refused: a module was refused or a guest not started",
     STATUS_TIMEOUT: "hang: QEMU was still running at the timeout",
     0: "triple fault (QEMU exits 0 on a reset under -no-reboot)",
 }

@@ -4,7 +4,7 @@ function; each asserts on QEMU's exit status and the serial log."""
 import pytest
 
 import rvqemu
-from rvqemu import STATUS_PANIC, STATUS_TIMEOUT, boot
+from rvqemu import STATUS_PANIC, STATUS_REFUSED, STATUS_TIMEOUT, boot
 
 HV = "exit=qemu"
 
@@ -28,7 +28,8 @@ def test_kernel_boot_report(testmods):
         r"^ringvisor: memory: \d+ frames free",
         r'^ringvisor: module 0 \(.*good\.elf\): guest "alpha", 2048 KiB, weight 100',
         r'^ringvisor: module 1 \(.*good2\.elf\): guest "beta", 4096 KiB, weight 200',
-        r"^ringvisor: starting 2 guests")
+        r"^ringvisor: starting 2 guests",
+        r"^ringvisor: verdict: pass: every guest ended as expected$")
     assert not b.has(r"warning|error|PANIC"), b.describe()
 
 
@@ -111,35 +112,56 @@ MALFORMED = {
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))
 def test_malformed_module(testmods, kind):
-    """One clear line naming the module and the reason; the valid guests
-    around it still start."""
-    mods = [(testmods / "good.elf", "name=first mem=2M"),
-            (testmods / f"{kind}.elf", "name=bad mem=2M"),
-            (testmods / "good2.elf", "name=last mem=4M")]
-    b = boot(f"malformed_{kind}", append=HV, modules=mods)
-    b.expect_pass()
+    """One clear line naming the module, its file and guest, and the
+    reason; the valid guests around it still start; the verdict is not a
+    pass and says why."""
+    check_malformed(testmods, kind, f"malformed_{kind}")
+
+
+def check_malformed(mods_dir, kind, name):
+    bad = mods_dir / f"{kind}.elf"
+    mods = [(mods_dir / "good.elf", "name=first mem=2M"),
+            (bad, "name=bad mem=2M"),
+            (mods_dir / "good2.elf", "name=last mem=4M")]
+    b = boot(name, append=HV, modules=mods)
+    b.expect(STATUS_REFUSED)
     errs = b.lines(r"^ringvisor: error: (.*)$")
     assert len(errs) == 1, b.describe()
-    assert f"{kind}.elf" in errs[0] and "skipped" in errs[0], b.describe()
+    assert errs[0].startswith(f'module 1 ({bad}), guest "bad": '), b.describe()
+    assert errs[0].endswith("; skipped"), b.describe()
     assert rvqemu.re.search(MALFORMED[kind], errs[0], rvqemu.re.I), b.describe()
-    b.require(r'guest "first"', r'guest "last"', r"starting 2 guests")
+    b.require(r'guest "first"', r'guest "last"', r"starting 2 guests",
+              r"^ringvisor: verdict: refused: every guest that ran ended as expected; "
+              r"1 module refused \(1 bad ELF image\), 0 guests not started")
+    return b
 
 
-@pytest.mark.parametrize("opts,why", [
-    ("name=bad mem=3X", r"mem"),
-    ("name=bad frob=1", r"frob"),
-    ("name=this-name-is-far-too-long", r"name"),
-    ("name=bad weight=0", r"weight"),
-    ("name=alpha", r"already taken"),
-])
-def test_bad_module_options(testmods, opts, why):
-    mods = [(testmods / "good.elf", "name=alpha mem=2M"),
-            (testmods / "good2.elf", opts)]
-    b = boot("badopts_" + opts, append=HV, modules=mods)
-    b.expect_pass()
+BAD_OPTIONS = [
+    ("name=bad mem=3X", r"mem=3X: not a size", "bad options"),
+    ("name=bad frob=1", r"unknown option 'frob'", "bad options"),
+    ("name=this-name-is-far-too-long", r"name=this-name-is-far-too-long: not 1..15",
+     "bad options"),
+    ("name=bad weight=0", r"weight=0: outside 1..1000", "bad options"),
+    ("name=alpha", r"already taken", "name taken"),
+]
+
+
+@pytest.mark.parametrize("opts,why,cause", BAD_OPTIONS)
+def test_bad_module_options(testmods, opts, why, cause):
+    check_bad_options(testmods, opts, why, cause, "badopts_" + opts)
+
+
+def check_bad_options(mods_dir, opts, why, cause, name):
+    bad = mods_dir / "good2.elf"
+    mods = [(mods_dir / "good.elf", "name=alpha mem=2M"), (bad, opts)]
+    b = boot(name, append=HV, modules=mods)
+    b.expect(STATUS_REFUSED)
     errs = b.lines(r"^ringvisor: error: (.*)$")
+    asked = rvqemu.re.search(r"name=(\S+)", opts)[1]
     assert len(errs) == 1 and rvqemu.re.search(why, errs[0]), b.describe()
-    b.require(r"starting 1 guest\b")
+    assert errs[0].startswith(f'module 1 ({bad}), guest "{asked}": '), b.describe()
+    b.require(r"starting 1 guest\b",
+              rf"^ringvisor: verdict: refused: .*; 1 module refused \(1 {cause}\)")
 
 
 @pytest.mark.parametrize("kind,what", [
