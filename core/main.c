@@ -187,6 +187,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	cpu_report();
 	cpu_setup_control_regs();
 	bootinfo_report();
+	power_init();
 
 	uint32_t map_end = memory_init();
 	uint32_t free_at_start = frame_free_count();

@@ -7,11 +7,11 @@ HOSTCC ?= gcc
 # The pure sources: no hardware access, so they build for the host as they
 # are. lib/string.c and lib/format.c are not here: glibc provides those.
 UNIT_PURE_SRCS := lib/cmdline.c lib/errmsg.c core/config.c core/elf.c hcall/desc.c \
-	mm/memmap.c mm/frame.c mm/heap.c
+	mm/memmap.c mm/frame.c mm/heap.c arch/i386/acpi.c
 UNIT_TEST_SRCS := test/unit/harness.c test/unit/support.c \
 	test/unit/test_cmdline.c test/unit/test_config.c test/unit/test_elf.c \
 	test/unit/test_memmap.c test/unit/test_frame.c test/unit/test_heap.c \
-	test/unit/test_desc.c test/unit/test_pte.c
+	test/unit/test_desc.c test/unit/test_pte.c test/unit/test_acpi.c
 
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
