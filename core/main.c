@@ -154,12 +154,14 @@ static int verdict(bool ok, unsigned not_started)
 	bool short_of_guests = refused || not_started;
 	const char *word = !ok ? "fail" : short_of_guests ? "refused" : "pass";
 
+	/* Printed at every log level, as the table before it is: it is the
+	 * run's result. */
 	if (!short_of_guests)
-		pr_info("verdict: %s: %s", word, ok ? "every guest ended as expected" :
+		kprintf("ringvisor: verdict: %s: %s\n", word, ok ? "every guest ended as expected" :
 			"not every guest ended as expected");
 	else
-		pr_info("verdict: %s: %s; %u module%s refused%s%s%s, %u guest%s not started "
-			"for lack of memory", word,
+		kprintf("ringvisor: verdict: %s: %s; %u module%s refused%s%s%s, %u guest%s not "
+			"started for lack of memory\n", word,
 			ok ? "every guest that ran ended as expected" :
 			"not every guest ended as expected",
 			refused, refused == 1 ? "" : "s", refused ? " (" : "", why,
@@ -230,6 +232,11 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 		arch_poweroff(verdict(true, not_started));
 	}
 	pr_info("starting %u guest%s", started, started == 1 ? "" : "s");
+	pr_debug("sched: time slice %llu us for weight %u; console to %s%s%s, drain %u B/s",
+		 (unsigned long long)(hv_config.timeslice_ns / 1000), GUEST_WEIGHT_DEFAULT,
+		 hv_config.console_serial ? "serial" : "",
+		 hv_config.console_serial && hv_config.console_vga ? " and " : "",
+		 hv_config.console_vga ? "VGA" : "", hv_config.drain_bps);
 	bool ok = sched_loop(guests, started);
 	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
 		frame_free_count(), frame_scan_free());

@@ -2,6 +2,7 @@
 command lines, malformed modules and the crash report. One case per
 function; each asserts on QEMU's exit status and the serial log."""
 import pytest
+import time
 
 import rvqemu
 from rvqemu import STATUS_PANIC, STATUS_REFUSED, STATUS_TIMEOUT, boot
@@ -185,7 +186,7 @@ def test_deliberate_fault_report(kind, what):
 def test_vga_mirror():
     """The console is mirrored on the VGA text screen: read the text buffer
     through the monitor and check the screendump shows those lines."""
-    m = rvqemu.Monitor("vga", append="", timeout=30)
+    m = rvqemu.Monitor("vga", append="", timeout=30, extra=["-machine", "acpi=off"])
     try:
         m.wait_for(r"; stopping")
         ppm = rvqemu.LOGS / "vga.ppm"
@@ -200,3 +201,84 @@ def test_vga_mirror():
     assert "ringvisor: switcher:" in text and "; stopping" in text, text
     import vga_ppm
     vga_ppm.check_screen(ppm, rows)
+
+
+def screen_rows(m):
+    """The VGA text screen's 25 rows, read from video memory."""
+    words = m.hmp("xp /2000hx 0xb8000")["return"]
+    cells = [int(w, 16) for line in words.splitlines() for w in line.split()[1:]]
+    return ["".join(chr(c & 0xFF) for c in cells[r * 80:(r + 1) * 80]).rstrip()
+            for r in range(25)]
+
+
+def run_to_halt(name, append, modules):
+    """Boot with no ACPI, so the machine halts and stays at the end; the
+    VGA screen then, and the serial log."""
+    with rvqemu.Monitor(name, append=append, modules=modules, timeout=30,
+                        extra=["-machine", "acpi=off"]) as m:
+        deadline = time.monotonic() + 25
+        rows = screen_rows(m)
+        while "ringvisor: halted" not in rows and time.monotonic() < deadline:
+            time.sleep(0.2)
+            rows = screen_rows(m)
+        time.sleep(0.3)          # the serial log's last bytes
+        return rows, m.serial()
+
+
+def test_console_vga_writes_the_screen_only(testmods):
+    """console=vga: everything on the screen, nothing on the serial line."""
+    rows, serial = run_to_halt("console_vga_only", "console=vga",
+                               [(testmods / "good.elf", "name=a")])
+    text = "\n".join(rows)
+    assert "ringvisor: verdict: pass" in text and "ringvisor: halted" in rows, text
+    assert serial == "", serial
+
+
+def test_console_serial_leaves_the_screen_alone(testmods):
+    rows, serial = run_to_halt("console_serial_only", "console=serial",
+                               [(testmods / "good.elf", "name=a")])
+    assert "ringvisor: halted" in serial and "verdict: pass" in serial, serial
+    assert not any("ringvisor" in r for r in rows), "\n".join(rows)
+
+
+def hv_lines(b):
+    """The hypervisor's lines, numbers and the table's padding blanked
+    (times and counts vary from run to run)."""
+    re = rvqemu.re
+    out = []
+    for line in b.log.splitlines():
+        if line.startswith("ringvisor: "):
+            line = re.sub(r"loglevel=\w+", "loglevel=L", line)
+            line = re.sub(r"\d+", "N", re.sub(r"0x[0-9a-fA-F]+", "X", line))
+            out.append(re.sub(r"\s+", " ", line).rstrip())
+    return out
+
+
+def test_log_levels_add_content(testmods):
+    """warn < info < debug, each showing all of the level below and more:
+    warn gives warnings, errors, the table and the verdict; info adds the
+    boot report and the guests' starts and ends; debug adds where modules,
+    tables and guests are, and each guest's LGUEST_INIT."""
+    mods = [(testmods / "good.elf", "name=a mem=2M -- one two"),
+            (testmods / "notelf.elf", "name=bad")]
+    runs = {}
+    for level in ("warn", "info", "debug"):
+        b = boot(f"loglevel_{level}", append=f"exit=qemu frobnicate loglevel={level}",
+                 modules=mods)
+        b.expect(STATUS_REFUSED)
+        runs[level] = hv_lines(b)
+    warn, info, debug = runs["warn"], runs["info"], runs["debug"]
+    assert set(warn) < set(info) < set(debug), (warn, info, debug)
+    for line in warn:
+        assert rvqemu.re.match(r"ringvisor: (warning|error|verdict): |ringvisor: [a-z]+ +\S+ +\S+ ",
+                               line), line
+    assert not [l for l in info if "debug:" in l], info
+    extra = [l for l in debug if l not in info]
+    assert all(l.startswith("ringvisor: debug: ") for l in extra), extra
+    for want in (r'debug: module N: \[X-X\) ".*good\.elf name=a mem=NM -- one two"$',
+                 r'debug: guest a: command line "a one two"$',
+                 r"debug: acpi: RSDP at X",
+                 r"debug: guest a: N KiB at host-physical X",
+                 r"debug: guest a: LGUEST_INIT: lguest_data at gpa X",
+                 r"debug: sched: time slice N us"):
+        assert any(rvqemu.re.search(want, l) for l in extra), (want, extra)
