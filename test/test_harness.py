@@ -102,3 +102,17 @@ def test_session_fails_when_a_qemu_is_left(tmp_path):
     assert p.returncode != 0, out
     assert "still ran at its end" in out and mark in out, out
     assert gone(mark), qemus_named(mark)
+
+
+def test_every_qemu_carries_the_session_token():
+    """The session's last check finds QEMUs by the token in their
+    environment: under xdist too, the workers inherit it."""
+    tokens = os.environ.get(rvqemu.SESSION_VAR, "").split()
+    assert tokens, f"{rvqemu.SESSION_VAR} is not set in this worker"
+    m = rvqemu.Monitor("harness_token", append="exit=qemu", extra=FROZEN, timeout=60)
+    try:
+        m.hmp("info status")            # QEMU itself runs (not its sh wrapper)
+        assert m.proc.pid in [pid for pid, _ in rvqemu.running_qemus(tokens[-1])]
+    finally:
+        m.close()
+    assert m.proc.pid not in [pid for pid, _ in rvqemu.running_qemus(tokens[-1])]
