@@ -46,6 +46,8 @@ static int parse_cmdline(uint32_t boot_params_gpa)
 		(const volatile uint8_t *)(uintptr_t)boot_params_gpa;
 	uint32_t src_gpa = *(const volatile uint32_t *)(bp + BP_CMD_LINE_PTR);
 	uint32_t size = *(const volatile uint32_t *)(bp + BP_CMDLINE_SIZE);
+	if (size == 0)			/* a host that does not say: our bound */
+		size = RV_CMDLINE_MAX;
 	const char *src = (const char *)(uintptr_t)src_gpa;
 	size_t len = 0;
 	int argc = 0;
