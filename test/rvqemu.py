@@ -11,12 +11,16 @@ so there is no wrapper left standing between the test and QEMU. Its
 environment carries the session's token (SESSION_VAR), by which the
 suite's last check finds any QEMU the session started, directly or
 through a tool, that is still running (conftest.py)."""
+import atexit
 import ctypes
+import itertools
 import os
+import shutil
 import re
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -81,6 +85,21 @@ class Boot:
 
     def lines(self, pattern):
         return re.findall(pattern, self.log, re.M)
+
+
+_socket_dir = None
+_socket_seq = itertools.count()
+
+
+def socket_path(kind):
+    """A fresh path for a unix socket. Not under build/: a socket's path
+    may have at most 107 bytes, and the clone may sit at a long path. One
+    short directory under /tmp per process, removed at its exit."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = Path(tempfile.mkdtemp(prefix="rv-", dir="/tmp"))
+        atexit.register(shutil.rmtree, _socket_dir, True)
+    return _socket_dir / f"{kind}{next(_socket_seq)}.sock"
 
 
 def safe_name(name):
@@ -253,8 +272,7 @@ class Monitor:
         self.name = safe_name(name)
         self.log = LOGS / (self.name + ".log")
         self.log.unlink(missing_ok=True)
-        self.sock_path = BUILD / f"qmp-{self.name}-{os.getpid()}.sock"
-        self.sock_path.unlink(missing_ok=True)
+        self.sock_path = socket_path("qmp")
         cmd = qemu_cmd(log=self.log, **kw)
         cmd += ["-qmp", f"unix:{self.sock_path},server=on,wait=off"]
         self.proc = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -328,8 +346,7 @@ class SerialConsole:
         self.name = safe_name(name)
         log = LOGS / (self.name + ".log")
         log.unlink(missing_ok=True)
-        self.path = BUILD / f"serial-{self.name}.sock"
-        self.path.unlink(missing_ok=True)
+        self.path = socket_path("serial")
         cmd = qemu_cmd(log=log, append=append, modules=modules)
         i = cmd.index(f"file:{log}")
         cmd[i - 1:i + 1] = ["-chardev",
