@@ -22,7 +22,7 @@ BOOT_SRCS := boot/entry.S boot/bootinfo.c
 ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/trap.c arch/i386/exception.c arch/i386/cpu.c \
 	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
-	arch/i386/vga.c arch/i386/power.c arch/i386/rtc.c \
+	arch/i386/vga.c arch/i386/acpi.c arch/i386/power.c arch/i386/rtc.c \
 	arch/i386/keyboard.c
 SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
@@ -197,7 +197,7 @@ PYTEST := $(PYTHON) -m pytest -n 2 -q -p no:cacheprovider
 PYTEST_ARGS ?=
 
 .PHONY: test
-test: deps all $(TESTMODS) $(BUILD)/unit/unit guests \
+test: deps all $(TESTMODS) $(BUILD)/unit/unit guests $(ISO) \
 		$(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
 	$(PYTEST) $(or $(PYTEST_ARGS),test)
 

@@ -13,12 +13,22 @@ struct boot_mem_entry {
 
 struct boot_module {
 	uint32_t start, end;		/* physical, [start, end) */
-	char cmdline[CMDLINE_MAX];	/* "file.elf name=x mem=8M ..." */
+	const char *cmdline;		/* "file.elf name=x mem=8M ...", whole;
+					 * NULL: its string was too long to keep */
+	/* When cmdline is NULL: the string's first word (its file), whole
+	 * unless file_cut; NULL if even that found no room. string_len is
+	 * the string's length, or CMDLINE_MAX for "at least that". */
+	const char *file;
+	bool file_cut;
+	uint32_t string_len;
 };
 
 struct boot_record {
-	char loader[48];
-	char cmdline[CMDLINE_MAX];	/* as given, image name included if any */
+	const char *loader;		/* the boot loader's name */
+	const char *cmdline;		/* as given, image name included if any */
+	/* Every string above lives here, copied whole. */
+	char strings[BOOT_STRINGS_MAX];
+	uint32_t strings_used;
 	unsigned nr_mem;
 	struct boot_mem_entry mem[MAX_MEM_REGIONS];
 	bool mem_from_e820;		/* false: only mem_lower/mem_upper given */

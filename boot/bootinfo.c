@@ -8,20 +8,41 @@
 
 struct boot_record boot_record;
 
-/* Copy a loader string, with a bound: the loader's memory is trusted to be
- * RAM but not to be well formed. Returns false if it was cut short. */
-static bool copy_string(char *dst, size_t size, uint32_t phys)
+/* Copies the first n bytes of a loader string into the record's string
+ * space, NUL-terminated. NULL when the space has no room for them. */
+static const char *keep(struct boot_record *br, const char *src, size_t n)
 {
-	const char *src = (const char *)phys;
-	size_t n = strnlen(src, size);
+	if (n + 1 > sizeof(br->strings) - br->strings_used)
+		return NULL;
+	char *dst = br->strings + br->strings_used;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	br->strings_used += n + 1;
+	return dst;
+}
 
-	if (n == size) {
-		memcpy(dst, src, size - 1);
-		dst[size - 1] = '\0';
-		return false;
-	}
-	memcpy(dst, src, n + 1);
-	return true;
+/* A loader string's length, bounded: the loader's memory is trusted to be
+ * RAM but not to be well formed. CMDLINE_MAX means "at least that". */
+static size_t loader_strlen(uint32_t phys)
+{
+	return phys ? strnlen((const char *)phys, CMDLINE_MAX) : 0;
+}
+
+/* A module's string, kept whole, or refused: then as much of its first
+ * word as fits is kept to name it (modules_scan says why). */
+static void keep_module_string(struct boot_record *br, struct boot_module *bm,
+			       uint32_t phys)
+{
+	const char *src = phys ? (const char *)phys : "";
+	size_t n = loader_strlen(phys), word = 0;
+
+	bm->string_len = n;
+	if (n < CMDLINE_MAX && (bm->cmdline = keep(br, src, n)))
+		return;
+	while (word < n && src[word] != ' ' && src[word] != '\t')
+		word++;
+	bm->file_cut = word == CMDLINE_MAX;
+	bm->file = keep(br, src, word);
 }
 
 static void add_mem(struct boot_record *br, uint64_t base, uint64_t len, uint32_t type)
@@ -43,12 +64,22 @@ bool bootinfo_parse(uint32_t magic, uint32_t info_phys)
 	if (magic != MB_LOADER_MAGIC)
 		return false;
 
-	strlcpy(br->loader, "unknown loader", sizeof(br->loader));
+	/* The command line first: it always finds room. A longer one is cut,
+	 * and bootinfo_report() says so. */
+	br->cmdline = "";
+	if (mbi->flags & MBI_CMDLINE) {
+		size_t n = loader_strlen(mbi->cmdline);
+		br->truncated_cmdline = n == CMDLINE_MAX;
+		br->cmdline = keep(br, (const char *)mbi->cmdline,
+				   MIN(n, (size_t)CMDLINE_MAX - 1));
+	}
+	br->loader = NULL;
 	if (mbi->flags & MBI_LOADER_NAME)
-		copy_string(br->loader, sizeof(br->loader), mbi->boot_loader_name);
-	if (mbi->flags & MBI_CMDLINE)
-		br->truncated_cmdline |= !copy_string(br->cmdline, sizeof(br->cmdline),
-						      mbi->cmdline);
+		br->loader = keep(br, (const char *)mbi->boot_loader_name,
+				  MIN(loader_strlen(mbi->boot_loader_name),
+				      (size_t)CMDLINE_MAX - 1));
+	if (!br->loader)
+		br->loader = "an unknown loader";
 
 	if (mbi->flags & MBI_MMAP) {
 		uint32_t p = mbi->mmap_addr, end = mbi->mmap_addr + mbi->mmap_length;
@@ -77,8 +108,7 @@ bool bootinfo_parse(uint32_t magic, uint32_t info_phys)
 			bm->start = m[i].mod_start;
 			bm->end = m[i].mod_end < m[i].mod_start ? m[i].mod_start
 								 : m[i].mod_end;
-			if (m[i].string)
-				copy_string(bm->cmdline, sizeof(bm->cmdline), m[i].string);
+			keep_module_string(br, bm, m[i].string);
 		}
 	}
 	return true;
@@ -103,7 +133,8 @@ void bootinfo_report(void)
 	pr_info("loaded by %s", br->loader);
 	pr_info("command line: \"%s\"", br->cmdline);
 	if (br->truncated_cmdline)
-		pr_warn("command line longer than %u bytes; cut short", CMDLINE_MAX - 1);
+		pr_warn("command line longer than %u bytes: only the first %u are read",
+			CMDLINE_MAX - 1, CMDLINE_MAX - 1);
 	pr_info("memory map (%s):", br->mem_from_e820 ? "BIOS e820" : "mem_lower/mem_upper only");
 	for (unsigned i = 0; i < br->nr_mem; i++) {
 		const struct boot_mem_entry *e = &br->mem[i];

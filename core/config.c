@@ -209,7 +209,11 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
 
 	*out = hv_defaults;
 	while (cmdline_next(&cur, &w)) {
-		char reason[WHY_MAX], msg[WHY_MAX + 64];
+		/* The word, whole, and a reason: static, as it is as long as
+		 * the longest line the boot record keeps. */
+		static char msg[CMDLINE_MAX + WHY_MAX + 64];
+		char reason[WHY_MAX];
+		int n;
 
 		if (first && cmdline_word_is_path(&w)) {
 			first = false;
@@ -221,11 +225,12 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
 		if (!warn)
 			continue;
 		if (reason[0])
-			snprintf(msg, sizeof(msg), "%.*s: %s",
-				 (int)w.text_len, w.text, reason);
+			n = snprintf(msg, sizeof(msg), "%.*s: %s",
+				     (int)w.text_len, w.text, reason);
 		else
-			snprintf(msg, sizeof(msg), "unknown option '%.*s'",
-				 (int)w.key_len, w.key);
+			n = snprintf(msg, sizeof(msg), "unknown option '%.*s'",
+				     (int)w.key_len, w.key);
+		errmsg_mark_cut(msg, sizeof(msg), n);
 		warn(ctx, msg);
 	}
 }
@@ -502,6 +507,7 @@ int guest_config_parse(const char *modstr, unsigned index,
 	out->on_exit = GUEST_STOP;
 	out->on_crash = GUEST_STOP;
 	out->restarts = GUEST_RESTARTS_DEFAULT;
+	out->args = "";
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -514,13 +520,7 @@ int guest_config_parse(const char *modstr, unsigned index,
 			continue;
 		}
 		if (cmdline_key_is(&w, "--") && !w.has_val) {
-			const char *rest = cmdline_rest(cur);
-
-			if (strlen(rest) >= sizeof(out->args))
-				return errmsg(err, errlen,
-					    "arguments after '--': longer than %u bytes",
-					    (unsigned)sizeof(out->args) - 1);
-			strlcpy(out->args, rest, sizeof(out->args));
+			out->args = cmdline_rest(cur);
 			break;
 		}
 		if (guest_apply(&w, out, reason, sizeof(reason))) {
@@ -535,22 +535,29 @@ int guest_config_parse(const char *modstr, unsigned index,
 			    (int)w.key_len, w.key);
 	}
 
-	if (named)
-		return 0;
-	if (!file) {
+	if (!named && !file) {
 		snprintf(out->name, sizeof(out->name), "guest%u", index);
-		return 0;
+	} else if (!named) {
+		const char *s;
+		size_t n;
+
+		name_from_file(file, file_len, &s, &n);
+		if (!guest_name_valid(s, n))
+			return errmsg(err, errlen,
+				    "file name '%.*s' gives no valid guest name "
+				    "(1..%u of [A-Za-z0-9_-]): add name=",
+				    (int)file_len, file, GUEST_NAME_MAX - 1);
+		copy_slice(out->name, s, n);
 	}
 
-	const char *s;
-	size_t n;
-
-	name_from_file(file, file_len, &s, &n);
-	if (!guest_name_valid(s, n))
+	/* The guest gets "name args" in one page: refuse what would not fit,
+	 * rather than cut it. */
+	size_t args_len = strlen(out->args);
+	size_t line = strlen(out->name) + (args_len ? 1 + args_len : 0);
+	if (line >= GUEST_CMDLINE_MAX)
 		return errmsg(err, errlen,
-			    "file name '%.*s' gives no valid guest name "
-			    "(1..%u of [A-Za-z0-9_-]): add name=",
-			    (int)file_len, file, GUEST_NAME_MAX - 1);
-	copy_slice(out->name, s, n);
+			    "arguments after '--': %u bytes, and the guest's command line "
+			    "(its name, a space and them) holds at most %u",
+			    (unsigned)args_len, GUEST_CMDLINE_MAX - 1);
 	return 0;
 }

@@ -64,7 +64,10 @@ struct guest_config {
 	uint64_t cpu_limit_ns;		/* cpu_limit=DURATION; 0 = none */
 	enum guest_expect expect;	/* expect=exit|exit:N|killed|any */
 	int expect_status;
-	char args[CMDLINE_MAX];		/* everything after a standalone `--` */
+	/* Everything after a standalone `--`, to the end of the module
+	 * string it points into ("" if none); with the name and a space, at
+	 * most GUEST_CMDLINE_MAX - 1 bytes. */
+	const char *args;
 	char claims[MODULE_ROLES][MODULE_FILE_MAX]; /* ROLE=FILE; "" = none */
 };
 
@@ -88,7 +91,8 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
  * "guest<index>" (index counts modules from 0). Options: name=, mem=, weight=,
  * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, the module
  * roles (initrd=), and `--`, after which the rest of the string is
- * the guest's own command line, verbatim. Returns 0, or -1 with one message
+ * the guest's own command line, verbatim (out->args points into modstr,
+ * which must outlive *out). Returns 0, or -1 with one message
  * in err (naming the option and why) on the first bad or unknown option; the
  * caller then skips the guest. *out is only meaningful on 0. */
 int guest_config_parse(const char *modstr, unsigned index,

@@ -100,6 +100,14 @@ static void forget_open_line(void)
 
 /* --- the output buffer --------------------------------------------------- */
 
+/* The UART, when console= includes serial (console=vga: the screen only;
+ * input is still read from both). */
+static void uart_write(const char *s, size_t n)
+{
+	if (hv_config.console_serial)
+		serial_write(s, n);
+}
+
 /* Writes the n oldest buffered bytes to the UART. Interrupts disabled. */
 static void out_write_oldest(uint32_t n)
 {
@@ -107,7 +115,7 @@ static void out_write_oldest(uint32_t n)
 	while (n) {
 		uint32_t chunk = MIN(n, CONSOLE_OUT_BUF - out_head);
 
-		serial_write(out_buf + out_head, chunk);
+		uart_write(out_buf + out_head, chunk);
 		out_head = (out_head + chunk) % CONSOLE_OUT_BUF;
 		out_len -= chunk;
 		n -= chunk;
@@ -136,7 +144,7 @@ static void out_force(const char *serial, size_t n, const char *plain, size_t pn
 	vga_write(plain, pn);
 	if (!buffering || n > CONSOLE_OUT_BUF) {
 		out_write_oldest(out_len);
-		serial_write(serial, n);
+		uart_write(serial, n);
 		return;
 	}
 	if (n > CONSOLE_OUT_BUF - out_len)
@@ -237,7 +245,7 @@ static bool emit_line(struct guest *g, bool finished, bool forced)
 	if (forced)
 		out_force(buf, n, plain, pn);
 	else if (!buffering) {
-		serial_write(buf, n);
+		uart_write(buf, n);
 		vga_write(plain, pn);
 	} else if (n <= CONSOLE_OUT_BUF - out_len) {
 		out_append(buf, n);

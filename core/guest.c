@@ -33,7 +33,7 @@ static void write_boot_params(struct guest *g)
 {
 	const struct guest_spec *spec = g->spec;
 	const struct boot_module *rd = spec->data[MODULE_ROLE_INITRD];
-	char sdk_cmdline[GUEST_NAME_MAX + CMDLINE_MAX];
+	static char sdk_cmdline[GUEST_CMDLINE_MAX];	/* one guest built at a time */
 	struct linux_boot lb = {
 		.mem_size = g->mem_size,
 		.cmdline = spec->config.args,
@@ -48,8 +48,10 @@ static void write_boot_params(struct guest *g)
 		lb.initrd_size = rd->end - rd->start;
 	}
 	if (!guest_is_linux(spec)) {
-		snprintf(sdk_cmdline, sizeof(sdk_cmdline), "%s%s%s", g->name,
-			 spec->config.args[0] ? " " : "", spec->config.args);
+		int n = snprintf(sdk_cmdline, sizeof(sdk_cmdline), "%s%s%s", g->name,
+				 spec->config.args[0] ? " " : "", spec->config.args);
+		/* guest_config_parse() refused a module whose line would not fit. */
+		ASSERT(n >= 0 && (uint32_t)n < sizeof(sdk_cmdline));
 		lb.cmdline = sdk_cmdline;
 	}
 	boot_params_write(guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE), &lb);
@@ -138,6 +140,9 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	console_attach(g);
 	dev_attach(g);
 	g->run_state = GUEST_RUNNABLE;
+	pr_debug("guest %s: %u KiB at host-physical 0x%08x, entry 0x%08x, weight %u, cap %u%%",
+		 g->name, g->mem_size / 1024, g->mem_base, spec->elf.entry, cfg->weight,
+		 cfg->cap);
 	return g;
 }
 
@@ -178,10 +183,19 @@ void kill_guest(struct guest *g, const char *fmt, ...)
 	if (!guest_alive(g))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
+	int n = vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
 	va_end(ap);
+	/* The table at the end shows the kept copy, marked if cut; the line
+	 * now gives the reason whole. */
+	errmsg_mark_cut(g->end_reason, sizeof(g->end_reason), n);
 	guest_end(g, GUEST_KILLED);
-	pr_err("guest %s killed: %s", g->name, g->end_reason);
+	uint32_t flags = irq_save();
+	kprintf("ringvisor: error: guest %s killed: ", g->name);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	irq_restore(flags);
 }
 
 /* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). */

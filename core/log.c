@@ -10,20 +10,22 @@
 int log_level = LOG_INFO;
 
 /* Every message goes through the console's output buffer, behind the
- * guests' lines written before it (core/console.c); one call is never
- * split. panic() and assert_fail() switch the console to immediate writes
- * first. */
-static void console_out(const char *s, size_t n)
+ * guests' lines written before it (core/console.c). A message is streamed
+ * in pieces, with interrupts off from its first byte to its last, so no
+ * length cuts it and nothing lands in its middle. panic() and
+ * assert_fail() switch the console to immediate writes first. */
+static void console_out(void *ctx, const char *s, size_t n)
 {
+	(void)ctx;
 	console_write_hv(s, n);
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
-	char buf[256];
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	uint32_t flags = irq_save();
 
-	console_out(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	vformat(console_out, NULL, fmt, ap);
+	irq_restore(flags);
 }
 
 void kprintf(const char *fmt, ...)
@@ -38,19 +40,18 @@ void kprintf(const char *fmt, ...)
 void log_printf(int level, const char *fmt, ...)
 {
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
-	char buf[256];
 	va_list ap;
 
 	if (level > log_level)
 		return;
-	int n = snprintf(buf, sizeof(buf), "ringvisor: %s", tag[level]);
+	uint32_t flags = irq_save();
+	console_out(NULL, "ringvisor: ", 11);
+	console_out(NULL, tag[level], strlen(tag[level]));
 	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	vformat(console_out, NULL, fmt, ap);
 	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	console_out(buf, n);
+	console_out(NULL, "\n", 1);
+	irq_restore(flags);
 }
 
 static __noreturn void die(void)

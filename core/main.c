@@ -133,6 +133,42 @@ static void __attribute__((noinline)) deliberate_fault(const char *kind)
 		panic("a deliberate panic");
 }
 
+/* The run's verdict (include/exitcode.h, docs/usage.md): one line saying
+ * what it rests on, and its code. ok: every guest that ran ended as its
+ * expect= said and the oracle found no escape. A guest that ended
+ * otherwise outranks a refused module or a guest that was not started. */
+static int verdict(bool ok, unsigned not_started)
+{
+	char why[192];
+	size_t n = 0;
+	unsigned refused = 0;
+
+	why[0] = '\0';
+	for (unsigned i = 0; i < NR_REFUSALS; i++) {
+		if (!modules_refused[i])
+			continue;
+		n += snprintf(why + n, sizeof(why) - n, "%s%u %s", refused ? ", " : "",
+			      modules_refused[i], module_refusal_names[i]);
+		refused += modules_refused[i];
+	}
+	bool short_of_guests = refused || not_started;
+	const char *word = !ok ? "fail" : short_of_guests ? "refused" : "pass";
+
+	/* Printed at every log level, as the table before it is: it is the
+	 * run's result. */
+	if (!short_of_guests)
+		kprintf("ringvisor: verdict: %s: %s\n", word, ok ? "every guest ended as expected" :
+			"not every guest ended as expected");
+	else
+		kprintf("ringvisor: verdict: %s: %s; %u module%s refused%s%s%s, %u guest%s not "
+			"started for lack of memory\n", word,
+			ok ? "every guest that ran ended as expected" :
+			"not every guest ended as expected",
+			refused, refused == 1 ? "" : "s", refused ? " (" : "", why,
+			refused ? ")" : "", not_started, not_started == 1 ? "" : "s");
+	return !ok ? RV_EXIT_FAIL : short_of_guests ? RV_EXIT_REFUSED : RV_EXIT_PASS;
+}
+
 void c_boot_main(uint32_t magic, uint32_t info_phys)
 {
 	uint64_t boot_tsc = rdtsc();
@@ -153,6 +189,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	cpu_report();
 	cpu_setup_control_regs();
 	bootinfo_report();
+	power_init();
 
 	uint32_t map_end = memory_init();
 	uint32_t free_at_start = frame_free_count();
@@ -182,17 +219,24 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	pr_info("memory: %u frames free before the guests start", frame_free_count());
 	oracle_snapshot();
 	static struct guest *guests[MAX_MODULES];
-	unsigned started = 0;
+	unsigned started = 0, not_started = 0;
 	for (unsigned i = 0; i < nr_guest_specs; i++) {
 		struct guest *g = guest_create(&guest_specs[i], started);
 		if (g)
 			guests[started++] = g;
+		else
+			not_started++;
 	}
 	if (!started) {
 		pr_info("no guest to run; stopping");
-		arch_poweroff(RV_EXIT_PASS);
+		arch_poweroff(verdict(true, not_started));
 	}
 	pr_info("starting %u guest%s", started, started == 1 ? "" : "s");
+	pr_debug("sched: time slice %llu us for weight %u; console to %s%s%s, drain %u B/s",
+		 (unsigned long long)(hv_config.timeslice_ns / 1000), GUEST_WEIGHT_DEFAULT,
+		 hv_config.console_serial ? "serial" : "",
+		 hv_config.console_serial && hv_config.console_vga ? " and " : "",
+		 hv_config.console_vga ? "VGA" : "", hv_config.drain_bps);
 	bool ok = sched_loop(guests, started);
 	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
 		frame_free_count(), frame_scan_free());
@@ -200,5 +244,5 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	pr_info("every guest has ended%s; stopping",
 		escapes ? ", and the oracle found an escape" :
 		ok ? "" : ", not all as expected");
-	arch_poweroff(ok && !escapes ? RV_EXIT_PASS : RV_EXIT_FAIL);
+	arch_poweroff(verdict(ok && !escapes, not_started));
 }

@@ -1,15 +1,25 @@
 /* Turns the boot modules into guest specifications: each module's options
  * are parsed, the modules it claims (ROLE=FILE) are set aside as its data,
  * and its kernel is checked: an SDK ELF guest, a Linux vmlinux or a Linux
- * bzImage. A bad module gets one line that names it and the reason, and
- * boot goes on with the others. */
+ * bzImage. A bad module gets one line that names it (its number, its file
+ * and its guest's name=, all whole) and the reason, and boot goes on with
+ * the others. */
 #include <core/linux.h>
 #include <core/log.h>
 #include <core/modules.h>
+#include <lib/cmdline.h>
 #include <lib/lib.h>
 
 struct guest_spec guest_specs[MAX_MODULES];
 unsigned nr_guest_specs;
+unsigned modules_refused[NR_REFUSALS];
+const char *const module_refusal_names[NR_REFUSALS] = {
+	[REFUSED_STRING] = "string too long",
+	[REFUSED_OPTIONS] = "bad options",
+	[REFUSED_NAME] = "name taken",
+	[REFUSED_CLAIM] = "bad module claim",
+	[REFUSED_IMAGE] = "bad kernel image",
+};
 
 /* Which module claimed each module as data (-1: none), in which role, its
  * guest's name, and whether that guest was accepted. */
@@ -21,7 +31,7 @@ static bool accepted[MAX_MODULES];
 /* The first word of a module's string: its file name. */
 static size_t first_word(const struct boot_module *m, const char **word)
 {
-	const char *s = m->cmdline;
+	const char *s = m->cmdline ? m->cmdline : "";
 	size_t n = 0;
 
 	while (*s == ' ' || *s == '\t')
@@ -32,17 +42,68 @@ static size_t first_word(const struct boot_module *m, const char **word)
 	return n;
 }
 
-/* The module's file name (the first word of its string) for messages. */
-static void module_label(const struct boot_module *m, unsigned index,
-			 char *buf, size_t size)
-{
-	const char *word;
-	size_t n = first_word(m, &word);
+/* A reason names at most one word of the module string, which is shorter
+ * than CMDLINE_MAX, and fixed text: it always fits (errmsg() would mark a
+ * cut anyway). */
+static char reason[CMDLINE_MAX + 256];
 
-	if (n == 0 || memchr(word, '=', n))
-		snprintf(buf, size, "module %u", index);
+/* The module's file (the first word of its string, if it is a file name)
+ * and the name= it asks for, as slices of the string; empty if absent. */
+struct module_names {
+	const char *file, *name;
+	size_t file_len, name_len;
+};
+
+static struct module_names module_names(const char *cmdline)
+{
+	struct module_names mn = { "", "", 0, 0 };
+	const char *cur = cmdline;
+	struct cmd_word w;
+
+	for (bool first = true; cmdline_next(&cur, &w); first = false) {
+		if (first && cmdline_word_is_path(&w)) {
+			mn.file = w.text;
+			mn.file_len = w.text_len;
+		} else if (cmdline_key_is(&w, "--") && !w.has_val) {
+			break;
+		} else if (cmdline_key_is(&w, "name") && w.has_val) {
+			mn.name = w.val;
+			mn.name_len = w.val_len;
+		}
+	}
+	return mn;
+}
+
+/* One line: "module I (FILE), guest "NAME": WHY; skipped", with the parts
+ * the string has. */
+static void refuse(unsigned index, const struct module_names *mn,
+		   enum module_refusal cause, const char *why)
+{
+	modules_refused[cause]++;
+	pr_err("module %u%s%.*s%s%s%.*s%s: %s; skipped", index,
+	       mn->file_len ? " (" : "", (int)mn->file_len, mn->file,
+	       mn->file_len ? ")" : "",
+	       mn->name_len ? ", guest \"" : "", (int)mn->name_len, mn->name,
+	       mn->name_len ? "\"" : "", why);
+}
+
+/* A module whose string bootinfo could not keep (boot/bootinfo.c). */
+static void refuse_unkept(unsigned index, const struct boot_module *m)
+{
+	struct module_names mn = { m->file ? m->file : "", "",
+				   m->file ? strlen(m->file) : 0, 0 };
+
+	if (m->string_len >= CMDLINE_MAX)
+		snprintf(reason, sizeof(reason),
+			 "its string is longer than the %u bytes accepted (CMDLINE_MAX)%s",
+			 CMDLINE_MAX - 1,
+			 m->file_cut ? ", and so is its first word, cut here" : "");
 	else
-		snprintf(buf, size, "module %u (%.*s)", index, (int)n, word);
+		snprintf(reason, sizeof(reason),
+			 "its string (%u bytes) found no room: all the boot loader's "
+			 "strings together may take %u bytes (BOOT_STRINGS_MAX)",
+			 m->string_len, BOOT_STRINGS_MAX);
+	refuse(index, &mn, REFUSED_STRING, reason);
 }
 
 static bool name_taken(const char *name)
@@ -156,34 +217,51 @@ static void scan_guest(unsigned i)
 {
 	const struct boot_module *m = &boot_record.modules[i];
 	struct guest_spec *g = &guest_specs[nr_guest_specs];
-	char label[192], err[160];
 
-	module_label(m, i, label, sizeof(label));
+	if (!m->cmdline) {
+		refuse_unkept(i, m);
+		return;
+	}
+	struct module_names mn = module_names(m->cmdline);
+	pr_debug("module %u: [0x%08x-0x%08x) \"%s\"", i, m->start, m->end, m->cmdline);
 	memset(g, 0, sizeof(*g));
 	g->module = m;
 	g->index = i;
-	if (guest_config_parse(m->cmdline, i, &g->config, err, sizeof(err)) ||
-	    claim_modules(g, i, err, sizeof(err))) {
-		pr_err("%s: %s; skipped", label, err);
+	if (guest_config_parse(m->cmdline, i, &g->config, reason, sizeof(reason))) {
+		refuse(i, &mn, REFUSED_OPTIONS, reason);
+		return;
+	}
+	/* From here on the name is known, given or derived. */
+	mn.name = g->config.name;
+	mn.name_len = strlen(g->config.name);
+	if (claim_modules(g, i, reason, sizeof(reason))) {
+		refuse(i, &mn, REFUSED_CLAIM, reason);
 		return;
 	}
 	if (name_taken(g->config.name)) {
-		pr_err("%s: the name \"%s\" is already taken; skipped", label,
-		       g->config.name);
+		refuse(i, &mn, REFUSED_NAME, "that name is already taken");
 		return;
 	}
-	if (check_kernel(g, err, sizeof(err)) || check_initrd(g, err, sizeof(err))) {
-		pr_err("%s: %s; skipped", label, err);
+	if (check_kernel(g, reason, sizeof(reason))) {
+		refuse(i, &mn, REFUSED_IMAGE, reason);
+		return;
+	}
+	if (check_initrd(g, reason, sizeof(reason))) {
+		refuse(i, &mn, REFUSED_CLAIM, reason);
 		return;
 	}
 	accepted[i] = true;
 	nr_guest_specs++;
-	pr_info("%s: %s \"%s\", %u KiB, weight %u, entry 0x%08x, %u bytes",
-		label, kind_names[g->kind], g->config.name, g->config.mem / 1024,
+	pr_info("module %u%s%.*s%s: %s \"%s\", %u KiB, weight %u, entry 0x%08x, %u bytes",
+		i, mn.file_len ? " (" : "", (int)mn.file_len, mn.file, mn.file_len ? ")" : "",
+		kind_names[g->kind], g->config.name, g->config.mem / 1024,
 		g->config.weight, g->entry, m->end - m->start);
+	if (g->config.args[0])
+		pr_debug("guest %s: command line \"%s\"", g->config.name, g->config.args);
 }
 
-/* Returns how many modules are valid guests. */
+/* Returns how many modules are valid guests; modules_refused counts the
+ * others, by cause. */
 unsigned modules_scan(void)
 {
 	pr_info("modules: %u", boot_record.nr_modules);
@@ -192,14 +270,14 @@ unsigned modules_scan(void)
 	for (unsigned i = 0; i < boot_record.nr_modules; i++) {
 		const struct boot_module *m = &boot_record.modules[i];
 		int owner = claimed_by[i];
-		char label[192];
 
 		if (owner < 0) {
 			scan_guest(i);
 			continue;
 		}
-		module_label(m, i, label, sizeof(label));
-		pr_info("%s: %s of guest \"%s\", %u bytes%s", label,
+		const char *word;
+		size_t n = first_word(m, &word);
+		pr_info("module %u (%.*s): %s of guest \"%s\", %u bytes%s", i, (int)n, word,
 			module_role_names[claimed_as[i]], claimer[i],
 			m->end - m->start, accepted[owner] ? "" : " (that guest was skipped)");
 	}

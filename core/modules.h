@@ -38,6 +38,17 @@ static inline bool guest_is_linux(const struct guest_spec *spec)
 /* modules.c */
 extern struct guest_spec guest_specs[MAX_MODULES];
 extern unsigned nr_guest_specs;
+/* Why modules were refused, for the verdict: counts by cause. */
+enum module_refusal {
+	REFUSED_STRING,		/* its string too long, or no room for it */
+	REFUSED_OPTIONS,	/* a bad or unknown option */
+	REFUSED_NAME,		/* its name already taken */
+	REFUSED_CLAIM,		/* a module it claims (initrd=) is missing or unfit */
+	REFUSED_IMAGE,		/* not a valid ELF guest, vmlinux or bzImage */
+	NR_REFUSALS
+};
+extern unsigned modules_refused[NR_REFUSALS];
+extern const char *const module_refusal_names[NR_REFUSALS];
 unsigned modules_scan(void);
 
 #endif

@@ -55,6 +55,8 @@ static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
 	g->syscall_vec = ld->syscall_vec;
 	ld->reserve_mem = 0u - SWITCHER_ADDR;
 	ld->tsc_khz = tsc_khz;
+	pr_debug("guest %s: LGUEST_INIT: lguest_data at gpa 0x%08x, kernel_address 0x%08x, "
+		 "noirq_iret 0x%08x", g->name, a->arg1, g->kernel_address, g->noirq_iret);
 	uint64_t now = wallclock_ns();
 	ld->time.tv_sec = (int32_t)(now / 1000000000u);
 	ld->time.tv_nsec = (int32_t)(now % 1000000000u);

@@ -53,8 +53,21 @@
 /* Most modules (guests) accepted from the boot loader. */
 #define MAX_MODULES          128
 
-/* Longest command line kept, hypervisor's or a module's, with its NUL. */
-#define CMDLINE_MAX          512
+/* Longest command line accepted, the hypervisor's or a module's, with its
+ * NUL: a longer module string is refused, a longer hypervisor line is cut,
+ * each with a line that says so. QEMU's file names are at most PATH_MAX
+ * (4096) bytes; this leaves room for a long path and options. */
+#define CMDLINE_MAX          U(4096)
+
+/* Bytes kept for every boot loader string together (the command line and
+ * each module's string, NULs included); a module whose string no longer
+ * fits is refused with a line that says so. */
+#define BOOT_STRINGS_MAX     (U(64) * U(1024))
+
+/* Longest command line a guest is given, with its NUL: its name, a space
+ * and the arguments after `--`, in the page after boot_params
+ * (BP_CMDLINE_SIZE). A module whose line would be longer is refused. */
+#define GUEST_CMDLINE_MAX    U(4096)
 
 /* Longest guest name, with its NUL. */
 #define GUEST_NAME_MAX       16

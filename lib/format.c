@@ -1,17 +1,31 @@
-/* printf-style formatting into a bounded buffer: the one formatter behind
- * every console line the hypervisor prints. */
+/* printf-style formatting into a bounded buffer, or streamed in pieces to
+ * a sink: the one formatter behind every console line the hypervisor
+ * prints. */
 #include <lib/lib.h>
 
+/* Where the characters go: buf[0..size) keeps what fits (vsnprintf), or,
+ * with a sink, buf is a staging area handed to the sink whenever it is
+ * full and at the end, so nothing is ever cut. */
 struct out {
 	char *buf;
 	size_t size;
-	size_t len;
+	size_t len;		/* characters produced so far */
+	size_t fill;		/* with a sink: characters staged in buf */
+	format_sink_t sink;
+	void *ctx;
 };
 
 static void put(struct out *o, char c)
 {
-	if (o->len + 1 < o->size)
+	if (o->sink) {
+		o->buf[o->fill++] = c;
+		if (o->fill == o->size) {
+			o->sink(o->ctx, o->buf, o->fill);
+			o->fill = 0;
+		}
+	} else if (o->len + 1 < o->size) {
 		o->buf[o->len] = c;
+	}
 	o->len++;
 }
 
@@ -70,13 +84,11 @@ static void put_number(struct out *o, uint64_t v, bool negative, unsigned base,
 		put_padding(o, ' ', width - total);
 }
 
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+static void format(struct out *o, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
-
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
-			put(&o, *fmt);
+			put(o, *fmt);
 			continue;
 		}
 		int flags = 0, width = 0, prec = -1, lng = 0;
@@ -128,7 +140,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'i':
 			s = lng >= 2 ? va_arg(ap, long long) : va_arg(ap, int);
 			u = s < 0 ? -(uint64_t)s : (uint64_t)s;
-			put_number(&o, u, s < 0, 10, false, flags, width, prec);
+			put_number(o, u, s < 0, 10, false, flags, width, prec);
 			break;
 		case 'u':
 		case 'x':
@@ -136,21 +148,21 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'o':
 			u = lng >= 2 ? va_arg(ap, unsigned long long)
 				     : va_arg(ap, unsigned int);
-			put_number(&o, u, false,
+			put_number(o, u, false,
 				   *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
 				   *fmt == 'X', flags, width, prec);
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
-			put(&o, '0');
-			put(&o, 'x');
-			put_number(&o, u, false, 16, false, F_ZERO, 8, -1);
+			put(o, '0');
+			put(o, 'x');
+			put_number(o, u, false, 16, false, F_ZERO, 8, -1);
 			break;
 		case 'c':
-			put_padding(&o, ' ', (flags & F_LEFT) ? 0 : width - 1);
-			put(&o, (char)va_arg(ap, int));
+			put_padding(o, ' ', (flags & F_LEFT) ? 0 : width - 1);
+			put(o, (char)va_arg(ap, int));
 			if (flags & F_LEFT)
-				put_padding(&o, ' ', width - 1);
+				put_padding(o, ' ', width - 1);
 			break;
 		case 's': {
 			const char *str = va_arg(ap, const char *);
@@ -158,25 +170,53 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				str = "(null)";
 			int len = (int)strnlen(str, prec < 0 ? (size_t)-1 : (size_t)prec);
 			if (!(flags & F_LEFT))
-				put_padding(&o, ' ', width - len);
+				put_padding(o, ' ', width - len);
 			for (int i = 0; i < len; i++)
-				put(&o, str[i]);
+				put(o, str[i]);
 			if (flags & F_LEFT)
-				put_padding(&o, ' ', width - len);
+				put_padding(o, ' ', width - len);
 			break;
 		}
 		case '%':
-			put(&o, '%');
+			put(o, '%');
 			break;
 		default:
-			put(&o, '%');
-			put(&o, *fmt);
+			put(o, '%');
+			put(o, *fmt);
 			break;
 		}
 	}
+}
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { .buf = buf, .size = size };
+
+	format(&o, fmt, ap);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;
+}
+
+int vformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap)
+{
+	char stage[128];
+	struct out o = { .buf = stage, .size = sizeof(stage), .sink = sink, .ctx = ctx };
+
+	format(&o, fmt, ap);
+	if (o.fill)
+		sink(ctx, stage, o.fill);
+	return (int)o.len;
+}
+
+int format_to(format_sink_t sink, void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vformat(sink, ctx, fmt, ap);
+	va_end(ap);
+	return n;
 }
 
 int snprintf(char *buf, size_t size, const char *fmt, ...)

@@ -23,9 +23,18 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  * NUL-terminates when size > 0; returns the length it wanted. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+/* The same conversions streamed: sink(ctx, piece, n) gets the output in
+ * pieces of at most 128 bytes, in order, so no length cuts it. Returns the
+ * length written. */
+typedef void (*format_sink_t)(void *ctx, const char *s, size_t n);
+int vformat(format_sink_t sink, void *ctx, const char *fmt, va_list ap);
+int format_to(format_sink_t sink, void *ctx, const char *fmt, ...) __printf(3, 4);
 
-/* errmsg.c: format the reason into err (when errlen > 0); returns -1. */
+/* errmsg.c: format the reason into err (when errlen > 0); returns -1. A
+ * reason too long for err ends in ERRMSG_CUT, so a cut is never silent. */
+#define ERRMSG_CUT "... [cut]"
 int errmsg(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+void errmsg_mark_cut(char *buf, size_t size, int wanted);
 
 /* escape.c: copies the NUL-terminated src into dst[0..size), NUL-terminated,
  * with '"' and '\\' backslash-escaped, newline, tab and CR as \n \t \r, and

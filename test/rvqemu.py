@@ -2,12 +2,26 @@
 
 Every boot has a timeout. The verdict comes from QEMU's exit status, which
 isa-debug-exit makes (value << 1) | 1, read together with the serial log,
-which is kept under build/test-logs/ for reading."""
+which is kept under build/test-logs/ for reading.
+
+Every QEMU a test starts goes through spawn(): it is the direct child of
+the test's process, in a process group (and session) of its own, and dies
+with that process (PR_SET_PDEATHSIG). Ending it (stop()) kills the group,
+so there is no wrapper left standing between the test and QEMU. Its
+environment carries the session's token (SESSION_VAR), by which the
+suite's last check finds any QEMU the session started, directly or
+through a tool, that is still running (conftest.py)."""
+import atexit
+import ctypes
+import itertools
 import os
+import shutil
 import re
 import signal
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -20,13 +34,14 @@ LOGS = Path(os.environ.get("RINGVISOR_LOGS", BUILD / "test-logs"))
 QEMU = "qemu-system-i386"
 
 # include/exitcode.h, as QEMU reports them.
-STATUS_PASS, STATUS_FAIL, STATUS_PANIC = 3, 5, 7
+STATUS_PASS, STATUS_FAIL, STATUS_PANIC, STATUS_REFUSED = 3, 5, 7, 9
 STATUS_TIMEOUT = 124
 
 OUTCOMES = {
     STATUS_PASS: "pass",
     STATUS_FAIL: "fail: a guest ended other than expected",
     STATUS_PANIC: "panic: the hypervisor stopped itself",
+    STATUS_REFUSED: "refused: a module was refused or a guest not started",
     STATUS_TIMEOUT: "hang: QEMU was still running at the timeout",
     0: "triple fault (QEMU exits 0 on a reset under -no-reboot)",
 }
@@ -72,6 +87,21 @@ class Boot:
         return re.findall(pattern, self.log, re.M)
 
 
+_socket_dir = None
+_socket_seq = itertools.count()
+
+
+def socket_path(kind):
+    """A fresh path for a unix socket. Not under build/: a socket's path
+    may have at most 107 bytes, and the clone may sit at a long path. One
+    short directory under /tmp per process, removed at its exit."""
+    global _socket_dir
+    if _socket_dir is None:
+        _socket_dir = Path(tempfile.mkdtemp(prefix="rv-", dir="/tmp"))
+        atexit.register(shutil.rmtree, _socket_dir, True)
+    return _socket_dir / f"{kind}{next(_socket_seq)}.sock"
+
+
 def safe_name(name):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:120]
 
@@ -102,36 +132,135 @@ def qemu_cmd(*, kernel=HV_ELF, append="", modules=(), iso=None, cpu="qemu32",
 # image would end.
 TIMEOUT_CAP = int(os.environ.get("RINGVISOR_TIMEOUT", "0")) or None
 
+# --- the QEMUs a test starts ------------------------------------------------
+
+# Space-separated tokens, one per pytest session around this process (the
+# outermost first): conftest.py adds its own before any worker starts.
+SESSION_VAR = "RINGVISOR_TEST_SESSIONS"
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+
+# Every QEMU this process started and has not yet seen end, by pid.
+started = {}
+_started_lock = threading.Lock()
+
+
+def _in_child():
+    """Runs in the child between fork and exec: die with the parent. (The
+    new session itself comes from start_new_session.)"""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def spawn(cmd, **kw):
+    """Start QEMU (cmd) as a direct child, alone in a new session and
+    process group, killed if this process dies. Returns the Popen; end it
+    with stop()."""
+    p = subprocess.Popen(cmd, start_new_session=True, preexec_fn=_in_child, **kw)
+    with _started_lock:
+        started[p.pid] = p
+    return p
+
+
+def stop(p):
+    """Kill p's whole process group (QEMU and anything it started) if it
+    still runs, and reap it. Safe to call more than once."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    p.wait()
+    with _started_lock:
+        started.pop(p.pid, None)
+
+
+def stop_all():
+    """Ends every QEMU this process started that still runs (a test's
+    teardown). Returns the pids that were still running."""
+    with _started_lock:
+        live = list(started.values())
+    running = [p.pid for p in live if p.poll() is None]
+    for p in live:
+        stop(p)
+    return running
+
+
+def run_tool(cmd, timeout, **kw):
+    """subprocess.run for a tool that starts QEMUs itself (tools/bench.py,
+    tools/mutation.py): in its own group, all of which is killed if it
+    outlives its timeout (the QEMUs spawn() starts below it die with their
+    parent). Raises subprocess.TimeoutExpired as run() does."""
+    p = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+              stderr=subprocess.PIPE, text=True, **kw)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    finally:
+        stop(p)
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
+def running_qemus(token):
+    """(pid, command line) of every live QEMU whose environment names the
+    session token: started by that session, directly or through a tool."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+            if not argv or not argv[0].endswith(QEMU.encode()):
+                continue
+            env = (d / "environ").read_bytes().split(b"\0")
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            continue                        # ended, its parent not yet told
+        for e in env:
+            if e.startswith(SESSION_VAR.encode() + b"=") and \
+                    token.encode() in e.split(b"=", 1)[1].split():
+                found.append((int(d.name), b" ".join(argv).decode(errors="replace")))
+                break
+    return found
+
 
 def boot(name, *, timeout=30, **kw):
-    """Boot once, wait at most `timeout` seconds, and return a Boot."""
+    """Boot once, wait at most `timeout` seconds, and return a Boot. QEMU
+    has ended, one way or another, when this returns or raises."""
     if TIMEOUT_CAP:
         timeout = min(timeout, TIMEOUT_CAP)
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / (safe_name(name) + ".log")
     log.unlink(missing_ok=True)
     cmd = qemu_cmd(log=log, **kw)
-    full = ["timeout", "-s", "KILL", "-k", "5", str(timeout)] + cmd
-    p = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True,
-                       text=True)
-    status = p.returncode
-    if status == -signal.SIGKILL or status == 137:
+    p = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+              stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = p.communicate(timeout=timeout)
+        status = p.returncode
+    except subprocess.TimeoutExpired:
+        stop(p)
+        _, err = p.communicate()
         status = STATUS_TIMEOUT
+    finally:
+        stop(p)
     text = log.read_text(errors="replace") if log.exists() else ""
-    return Boot(safe_name(name), status, text.replace("\r\n", "\n"), p.stderr, cmd)
+    b = Boot(safe_name(name), status, text.replace("\r\n", "\n"), err, cmd)
+    b.pid = p.pid
+    return b
 
 
-def stop(proc):
-    """End a QEMU started under `timeout`: SIGTERM to timeout, which passes
-    it on to QEMU. SIGKILL would end timeout alone and leave QEMU running,
-    with nothing left to stop it."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    proc.wait()
+class _Watchdog:
+    """Kills a background QEMU's group at its deadline, if the test has
+    not ended it by then."""
+
+    def __init__(self, proc, timeout):
+        self.timer = threading.Timer(timeout, stop, (proc,))
+        self.timer.daemon = True
+        self.timer.start()
+
+    def cancel(self):
+        self.timer.cancel()
 
 
 class Monitor:
@@ -143,16 +272,20 @@ class Monitor:
         self.name = safe_name(name)
         self.log = LOGS / (self.name + ".log")
         self.log.unlink(missing_ok=True)
-        self.sock_path = BUILD / f"qmp-{self.name}-{os.getpid()}.sock"
-        self.sock_path.unlink(missing_ok=True)
+        self.sock_path = socket_path("qmp")
         cmd = qemu_cmd(log=self.log, **kw)
         cmd += ["-qmp", f"unix:{self.sock_path},server=on,wait=off"]
-        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
-                                     stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+        self.watchdog = _Watchdog(self.proc, timeout)
         self.deadline = time.monotonic() + timeout
         self.sock = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def serial(self):
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -195,6 +328,8 @@ class Monitor:
         return self.qmp("human-monitor-command", **{"command-line": line})
 
     def close(self):
+        """QEMU ends here if it has not already."""
+        self.watchdog.cancel()
         stop(self.proc)
         if self.sock:
             self.sock.close()
@@ -211,29 +346,38 @@ class SerialConsole:
         self.name = safe_name(name)
         log = LOGS / (self.name + ".log")
         log.unlink(missing_ok=True)
-        self.path = BUILD / f"serial-{self.name}.sock"
-        self.path.unlink(missing_ok=True)
+        self.path = socket_path("serial")
         cmd = qemu_cmd(log=log, append=append, modules=modules, mem=mem)
         i = cmd.index(f"file:{log}")
         cmd[i - 1:i + 1] = ["-chardev",
                             f"socket,id=com1,path={self.path},server=on,wait=on,"
                             f"logfile={log}",
                             "-serial", "chardev:com1"]
-        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(timeout)] + cmd,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        self.proc = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+        self.watchdog = _Watchdog(self.proc, timeout)
         self.deadline = time.monotonic() + timeout
         self.raw = b""
         self.sock = socket.socket(socket.AF_UNIX)
-        while True:
-            try:
-                self.sock.connect(str(self.path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                assert self.proc.poll() is None, self.proc.stderr.read()
-                assert time.monotonic() < self.deadline, "no serial socket"
-                time.sleep(0.05)
+        try:
+            while True:
+                try:
+                    self.sock.connect(str(self.path))
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    assert self.proc.poll() is None, self.proc.stderr.read()
+                    assert time.monotonic() < self.deadline, "no serial socket"
+                    time.sleep(0.05)
+        except BaseException:
+            self.close()
+            raise
         self.sock.settimeout(0.1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def _read(self):
         try:
@@ -273,12 +417,15 @@ class SerialConsole:
             time.sleep(0.01)
 
     def finish(self):
-        """Read to the end of the run; QEMU's exit status."""
+        """Read to the end of the run; QEMU's exit status (the watchdog
+        ends it at the deadline, if it has not ended by then)."""
         while self._read() and time.monotonic() < self.deadline:
             pass
         return self.proc.wait()
 
     def close(self):
+        """QEMU ends here if it has not already."""
+        self.watchdog.cancel()
         stop(self.proc)
         self.sock.close()
         self.path.unlink(missing_ok=True)

@@ -7,7 +7,6 @@ is quoted by hand elsewhere on the page; the ratio plot's bars start at the
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 
 import pytest
@@ -47,9 +46,8 @@ def check_results(res):
 
 
 def test_bench_writes_valid_json():
-    p = subprocess.run([sys.executable, str(rvqemu.ROOT / "tools/bench.py"),
-                        "--build", str(rvqemu.BUILD), "--no-plots"],
-                       capture_output=True, text=True, timeout=300)
+    p = rvqemu.run_tool([sys.executable, str(rvqemu.ROOT / "tools/bench.py"),
+                         "--build", str(rvqemu.BUILD), "--no-plots"], timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     check_results(json.loads((rvqemu.BUILD / "bench" / "results.json").read_text()))
 

@@ -2,9 +2,10 @@
 command lines, malformed modules and the crash report. One case per
 function; each asserts on QEMU's exit status and the serial log."""
 import pytest
+import time
 
 import rvqemu
-from rvqemu import STATUS_PANIC, STATUS_TIMEOUT, boot
+from rvqemu import STATUS_PANIC, STATUS_REFUSED, STATUS_TIMEOUT, boot
 
 HV = "exit=qemu"
 
@@ -28,7 +29,8 @@ def test_kernel_boot_report(testmods):
         r"^ringvisor: memory: \d+ frames free",
         r'^ringvisor: module 0 \(.*good\.elf\): guest "alpha", 2048 KiB, weight 100',
         r'^ringvisor: module 1 \(.*good2\.elf\): guest "beta", 4096 KiB, weight 200',
-        r"^ringvisor: starting 2 guests")
+        r"^ringvisor: starting 2 guests",
+        r"^ringvisor: verdict: pass: every guest ended as expected$")
     assert not b.has(r"warning|error|PANIC"), b.describe()
 
 
@@ -111,35 +113,56 @@ MALFORMED = {
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))
 def test_malformed_module(testmods, kind):
-    """One clear line naming the module and the reason; the valid guests
-    around it still start."""
-    mods = [(testmods / "good.elf", "name=first mem=2M"),
-            (testmods / f"{kind}.elf", "name=bad mem=2M"),
-            (testmods / "good2.elf", "name=last mem=4M")]
-    b = boot(f"malformed_{kind}", append=HV, modules=mods)
-    b.expect_pass()
+    """One clear line naming the module, its file and guest, and the
+    reason; the valid guests around it still start; the verdict is not a
+    pass and says why."""
+    check_malformed(testmods, kind, f"malformed_{kind}")
+
+
+def check_malformed(mods_dir, kind, name):
+    bad = mods_dir / f"{kind}.elf"
+    mods = [(mods_dir / "good.elf", "name=first mem=2M"),
+            (bad, "name=bad mem=2M"),
+            (mods_dir / "good2.elf", "name=last mem=4M")]
+    b = boot(name, append=HV, modules=mods)
+    b.expect(STATUS_REFUSED)
     errs = b.lines(r"^ringvisor: error: (.*)$")
     assert len(errs) == 1, b.describe()
-    assert f"{kind}.elf" in errs[0] and "skipped" in errs[0], b.describe()
+    assert errs[0].startswith(f'module 1 ({bad}), guest "bad": '), b.describe()
+    assert errs[0].endswith("; skipped"), b.describe()
     assert rvqemu.re.search(MALFORMED[kind], errs[0], rvqemu.re.I), b.describe()
-    b.require(r'guest "first"', r'guest "last"', r"starting 2 guests")
+    b.require(r'guest "first"', r'guest "last"', r"starting 2 guests",
+              r"^ringvisor: verdict: refused: every guest that ran ended as expected; "
+              r"1 module refused \(1 bad kernel image\), 0 guests not started")
+    return b
 
 
-@pytest.mark.parametrize("opts,why", [
-    ("name=bad mem=3X", r"mem"),
-    ("name=bad frob=1", r"frob"),
-    ("name=this-name-is-far-too-long", r"name"),
-    ("name=bad weight=0", r"weight"),
-    ("name=alpha", r"already taken"),
-])
-def test_bad_module_options(testmods, opts, why):
-    mods = [(testmods / "good.elf", "name=alpha mem=2M"),
-            (testmods / "good2.elf", opts)]
-    b = boot("badopts_" + opts, append=HV, modules=mods)
-    b.expect_pass()
+BAD_OPTIONS = [
+    ("name=bad mem=3X", r"mem=3X: not a size", "bad options"),
+    ("name=bad frob=1", r"unknown option 'frob'", "bad options"),
+    ("name=this-name-is-far-too-long", r"name=this-name-is-far-too-long: not 1..15",
+     "bad options"),
+    ("name=bad weight=0", r"weight=0: outside 1..1000", "bad options"),
+    ("name=alpha", r"already taken", "name taken"),
+]
+
+
+@pytest.mark.parametrize("opts,why,cause", BAD_OPTIONS)
+def test_bad_module_options(testmods, opts, why, cause):
+    check_bad_options(testmods, opts, why, cause, "badopts_" + opts)
+
+
+def check_bad_options(mods_dir, opts, why, cause, name):
+    bad = mods_dir / "good2.elf"
+    mods = [(mods_dir / "good.elf", "name=alpha mem=2M"), (bad, opts)]
+    b = boot(name, append=HV, modules=mods)
+    b.expect(STATUS_REFUSED)
     errs = b.lines(r"^ringvisor: error: (.*)$")
+    asked = rvqemu.re.search(r"name=(\S+)", opts)[1]
     assert len(errs) == 1 and rvqemu.re.search(why, errs[0]), b.describe()
-    b.require(r"starting 1 guest\b")
+    assert errs[0].startswith(f'module 1 ({bad}), guest "{asked}": '), b.describe()
+    b.require(r"starting 1 guest\b",
+              rf"^ringvisor: verdict: refused: .*; 1 module refused \(1 {cause}\)")
 
 
 @pytest.mark.parametrize("kind,what", [
@@ -163,7 +186,7 @@ def test_deliberate_fault_report(kind, what):
 def test_vga_mirror():
     """The console is mirrored on the VGA text screen: read the text buffer
     through the monitor and check the screendump shows those lines."""
-    m = rvqemu.Monitor("vga", append="", timeout=30)
+    m = rvqemu.Monitor("vga", append="", timeout=30, extra=["-machine", "acpi=off"])
     try:
         m.wait_for(r"; stopping")
         ppm = rvqemu.LOGS / "vga.ppm"
@@ -178,3 +201,84 @@ def test_vga_mirror():
     assert "ringvisor: switcher:" in text and "; stopping" in text, text
     import vga_ppm
     vga_ppm.check_screen(ppm, rows)
+
+
+def screen_rows(m):
+    """The VGA text screen's 25 rows, read from video memory."""
+    words = m.hmp("xp /2000hx 0xb8000")["return"]
+    cells = [int(w, 16) for line in words.splitlines() for w in line.split()[1:]]
+    return ["".join(chr(c & 0xFF) for c in cells[r * 80:(r + 1) * 80]).rstrip()
+            for r in range(25)]
+
+
+def run_to_halt(name, append, modules):
+    """Boot with no ACPI, so the machine halts and stays at the end; the
+    VGA screen then, and the serial log."""
+    with rvqemu.Monitor(name, append=append, modules=modules, timeout=30,
+                        extra=["-machine", "acpi=off"]) as m:
+        deadline = time.monotonic() + 25
+        rows = screen_rows(m)
+        while "ringvisor: halted" not in rows and time.monotonic() < deadline:
+            time.sleep(0.2)
+            rows = screen_rows(m)
+        time.sleep(0.3)          # the serial log's last bytes
+        return rows, m.serial()
+
+
+def test_console_vga_writes_the_screen_only(testmods):
+    """console=vga: everything on the screen, nothing on the serial line."""
+    rows, serial = run_to_halt("console_vga_only", "console=vga",
+                               [(testmods / "good.elf", "name=a")])
+    text = "\n".join(rows)
+    assert "ringvisor: verdict: pass" in text and "ringvisor: halted" in rows, text
+    assert serial == "", serial
+
+
+def test_console_serial_leaves_the_screen_alone(testmods):
+    rows, serial = run_to_halt("console_serial_only", "console=serial",
+                               [(testmods / "good.elf", "name=a")])
+    assert "ringvisor: halted" in serial and "verdict: pass" in serial, serial
+    assert not any("ringvisor" in r for r in rows), "\n".join(rows)
+
+
+def hv_lines(b):
+    """The hypervisor's lines, numbers and the table's padding blanked
+    (times and counts vary from run to run)."""
+    re = rvqemu.re
+    out = []
+    for line in b.log.splitlines():
+        if line.startswith("ringvisor: "):
+            line = re.sub(r"loglevel=\w+", "loglevel=L", line)
+            line = re.sub(r"\d+", "N", re.sub(r"0x[0-9a-fA-F]+", "X", line))
+            out.append(re.sub(r"\s+", " ", line).rstrip())
+    return out
+
+
+def test_log_levels_add_content(testmods):
+    """warn < info < debug, each showing all of the level below and more:
+    warn gives warnings, errors, the table and the verdict; info adds the
+    boot report and the guests' starts and ends; debug adds where modules,
+    tables and guests are, and each guest's LGUEST_INIT."""
+    mods = [(testmods / "good.elf", "name=a mem=2M -- one two"),
+            (testmods / "notelf.elf", "name=bad")]
+    runs = {}
+    for level in ("warn", "info", "debug"):
+        b = boot(f"loglevel_{level}", append=f"exit=qemu frobnicate loglevel={level}",
+                 modules=mods)
+        b.expect(STATUS_REFUSED)
+        runs[level] = hv_lines(b)
+    warn, info, debug = runs["warn"], runs["info"], runs["debug"]
+    assert set(warn) < set(info) < set(debug), (warn, info, debug)
+    for line in warn:
+        assert rvqemu.re.match(r"ringvisor: (warning|error|verdict): |ringvisor: [a-z]+ +\S+ +\S+ ",
+                               line), line
+    assert not [l for l in info if "debug:" in l], info
+    extra = [l for l in debug if l not in info]
+    assert all(l.startswith("ringvisor: debug: ") for l in extra), extra
+    for want in (r'debug: module N: \[X-X\) ".*good\.elf name=a mem=NM -- one two"$',
+                 r'debug: guest a: command line "a one two"$',
+                 r"debug: acpi: RSDP at X",
+                 r"debug: guest a: N KiB at host-physical X",
+                 r"debug: guest a: LGUEST_INIT: lguest_data at gpa X",
+                 r"debug: sched: time slice N us"):
+        assert any(rvqemu.re.search(want, l) for l in extra), (want, extra)

@@ -4,7 +4,7 @@ import re
 
 
 import rvqemu
-from rvqemu import boot
+from rvqemu import STATUS_REFUSED, boot
 
 G = rvqemu.BUILD / "guests"
 ICOUNT = "shift=0,sleep=off"
@@ -111,7 +111,9 @@ def test_crash_restart_policy(testmods):
 def test_guest_that_does_not_fit_is_skipped(testmods):
     mods = [(testmods / "good.elf", "name=huge mem=512M"),
             (testmods / "good.elf", "name=small mem=2M")]
-    b = boot("sched_no_fit", append=HV, mem=64, modules=mods).expect_pass()
+    b = boot("sched_no_fit", append=HV, mem=64, modules=mods).expect(STATUS_REFUSED)
     b.require(r"^ringvisor: error: guest huge: does not fit: 524288 KiB of guest memory "
               r"wanted, \d+ KiB free; not started",
-              r"^ringvisor: guest small exited with status 0")
+              r"^ringvisor: guest small exited with status 0",
+              r"^ringvisor: verdict: refused: every guest that ran ended as expected; "
+              r"0 modules refused, 1 guest not started for lack of memory$")

@@ -134,8 +134,9 @@ int keyboard_getc(void);		/* -1 when no character waits */
 void vga_init(void);
 void vga_write(const char *s, size_t n);
 
-/* power.c */
+/* power.c: power_init() reads the ACPI tables at boot, before paging. */
 void power_set_debug_exit(bool on);
+void power_init(void);
 __noreturn void arch_poweroff(int code);
 __noreturn void arch_halt_forever(void);
 

@@ -2,9 +2,11 @@
  * the boot command line, and the calls that end a guest. */
 #include "rv.h"
 
-/* Most argv entries and command-line bytes kept; the rest are dropped. */
-#define RV_ARGV_MAX     64
-#define RV_CMDLINE_MAX  1024
+/* Command-line bytes kept, with the NUL: Ringvisor's whole page
+ * (GUEST_CMDLINE_MAX in include/param.h), so nothing it gives is cut. Most
+ * argv entries kept: a line with more words says so before main runs. */
+#define RV_CMDLINE_MAX  4096
+#define RV_ARGV_MAX     256
 
 /* The shared page. The guest's fields are set here, before HC_LGUEST_INIT:
  * every ring slot "done" (nothing queued), our iret, the syscall vector.
@@ -31,31 +33,44 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Copy the boot command line (boot_params.cmd_line_ptr) and split it at
- * white space into argv; argv[0] is the module's file name. The copy keeps
- * boot_params untouched. Returns argc; argv[argc] is NULL. */
+/* What parse_cmdline() could not keep, told once the console works. */
+static uint32_t cmdline_longer, words_dropped;
+
+/* Copy the boot command line (boot_params.cmd_line_ptr, at most
+ * cmdline_size bytes) and split it at white space into argv; argv[0] is
+ * the guest's name. The copy keeps boot_params untouched. Returns argc;
+ * argv[argc] is NULL. */
 static int parse_cmdline(uint32_t boot_params_gpa)
 {
 	const volatile uint8_t *bp =
 		(const volatile uint8_t *)(uintptr_t)boot_params_gpa;
 	uint32_t src_gpa = *(const volatile uint32_t *)(bp + BP_CMD_LINE_PTR);
+	uint32_t size = *(const volatile uint32_t *)(bp + BP_CMDLINE_SIZE);
+	if (size == 0)			/* a host that does not say: our bound */
+		size = RV_CMDLINE_MAX;
 	const char *src = (const char *)(uintptr_t)src_gpa;
 	size_t len = 0;
 	int argc = 0;
 
-	if (src_gpa != 0)
-		while (len < RV_CMDLINE_MAX - 1 && src[len] != '\0') {
+	if (src_gpa != 0) {
+		while (len < size && len < RV_CMDLINE_MAX - 1 && src[len] != '\0') {
 			cmdline[len] = src[len];
 			len++;
 		}
+		if (len == RV_CMDLINE_MAX - 1 && len < size && src[len] != '\0')
+			cmdline_longer = size;
+	}
 	cmdline[len] = '\0';
 
-	for (char *p = cmdline; *p != '\0' && argc < RV_ARGV_MAX;) {
+	for (char *p = cmdline; *p != '\0';) {
 		while (is_space(*p))
 			*p++ = '\0';
 		if (*p == '\0')
 			break;
-		argv[argc++] = p;
+		if (argc < RV_ARGV_MAX)
+			argv[argc++] = p;
+		else
+			words_dropped++;
 		while (*p != '\0' && !is_space(*p))
 			p++;
 	}
@@ -82,6 +97,12 @@ void c_rv_start(uint32_t boot_params_gpa)
 	rv_trap_init();
 
 	int argc = parse_cmdline(boot_params_gpa);
+	if (cmdline_longer)
+		rv_printf("rv: warning: the command line is longer than %u bytes; "
+			  "argv holds its first %u\n", RV_CMDLINE_MAX - 1, RV_CMDLINE_MAX - 1);
+	if (words_dropped)
+		rv_printf("rv: warning: the command line has %u words; argv holds "
+			  "the first %u (RV_ARGV_MAX)\n", argc + words_dropped, RV_ARGV_MAX);
 
 	rv_irq_enable();
 	rv_exit((uint32_t)main(argc, argv));

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <core/config.h>
 #include <core/log.h>
+#include <lib/lib.h>
 #include "harness.h"
 
 /* Collects hv_config_parse() warnings. */
@@ -382,17 +383,49 @@ static void guest_config_unknown_options(void)
 static void guest_config_long_args(void)
 {
 	struct guest_config g;
-	char line[CMDLINE_MAX + 32], err[160];
-	int n = snprintf(line, sizeof(line), "a.elf -- ");
+	static char line[GUEST_CMDLINE_MAX + 64];
+	char err[160];
+	/* "x -- ARGS": the guest's line is "guest0 ARGS", 7 bytes and ARGS. */
+	int n = snprintf(line, sizeof(line), "name=x -- ");
+	size_t most = GUEST_CMDLINE_MAX - 1 - 2;	/* "x " */
 
-	memset(line + n, 'x', CMDLINE_MAX - 1);
-	line[n + CMDLINE_MAX - 1] = '\0';
+	memset(line + n, 'a', most);
+	line[n + most] = '\0';
 	CHECK_EQ(guest(line, 0, &g, err), 0);
-	CHECK_EQ(strlen(g.args), CMDLINE_MAX - 1);
-	line[n + CMDLINE_MAX - 1] = 'x';
-	line[n + CMDLINE_MAX] = '\0';
+	CHECK_EQ(strlen(g.args), most);
+	CHECK(g.args == line + n);		/* a slice, never a copy */
+	line[n + most] = 'a';
+	line[n + most + 1] = '\0';
 	CHECK_EQ(guest(line, 0, &g, err), -1);
-	CHECK_STR(err, "arguments after '--': longer than 511 bytes");
+	CHECK_STR(err, "arguments after '--': 4094 bytes, and the guest's command "
+		  "line (its name, a space and them) holds at most 4095");
+	/* The default name counts too: "guest0 " is 7 bytes. */
+	snprintf(line, sizeof(line), "-- ");
+	memset(line + 3, 'a', GUEST_CMDLINE_MAX - 8);
+	line[3 + GUEST_CMDLINE_MAX - 8] = '\0';
+	CHECK_EQ(guest(line, 0, &g, err), 0);
+	line[3 + GUEST_CMDLINE_MAX - 8] = 'a';
+	line[3 + GUEST_CMDLINE_MAX - 7] = '\0';
+	CHECK_EQ(guest(line, 0, &g, err), -1);
+}
+
+/* A long file name is named whole in the message; a message longer than
+ * the caller's buffer ends in ERRMSG_CUT, never silently. */
+static void guest_config_long_file_name(void)
+{
+	struct guest_config g;
+	char file[301], line[400], err[400], small[40];
+
+	memset(file, 'd', sizeof(file) - 1);
+	file[0] = '/';
+	memcpy(file + sizeof(file) - 10, "/bad!.elf", 10);
+	snprintf(line, sizeof(line), "%s mem=2M", file);
+	CHECK_EQ(guest_config_parse(line, 0, &g, err, sizeof(err)), -1);
+	CHECK(strstr(err, file) != NULL);
+	CHECK(strstr(err, ERRMSG_CUT) == NULL);
+	CHECK_EQ(guest_config_parse(line, 0, &g, small, sizeof(small)), -1);
+	CHECK_EQ(strlen(small), sizeof(small) - 1);
+	CHECK_STR(small + sizeof(small) - 1 - strlen(ERRMSG_CUT), ERRMSG_CUT);
 }
 
 /* The error buffer may be small or absent: never overrun. */
@@ -427,6 +460,7 @@ const struct unit_case config_cases[] = {
 	UNIT_CASE(guest_config_policies),
 	UNIT_CASE(guest_config_unknown_options),
 	UNIT_CASE(guest_config_long_args),
+	UNIT_CASE(guest_config_long_file_name),
 	UNIT_CASE(guest_config_error_buffers),
 	UNIT_END
 };
