@@ -256,8 +256,11 @@ static void scan_guest(unsigned i)
 		i, mn.file_len ? " (" : "", (int)mn.file_len, mn.file, mn.file_len ? ")" : "",
 		kind_names[g->kind], g->config.name, g->config.mem / 1024,
 		g->config.weight, g->entry, m->end - m->start);
-	if (g->config.args[0])
-		pr_debug("guest %s: command line \"%s\"", g->config.name, g->config.args);
+	if (guest_is_linux(g))
+		pr_debug("guest %s: kernel command line \"%s\"", g->config.name, g->config.args);
+	else if (g->config.args[0])
+		pr_debug("guest %s: command line \"%s %s\"", g->config.name, g->config.name,
+			 g->config.args);
 }
 
 /* Returns how many modules are valid guests; modules_refused counts the

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import rvqemu
-from rvqemu import STATUS_FAIL, boot
+from rvqemu import STATUS_FAIL, STATUS_REFUSED, boot
 
 HV = "exit=qemu"
 CASES = ["loader_fields", "setup_header", "command_line", "initrd"]
@@ -120,10 +120,11 @@ def test_malformed_bzimage(testmods, kind):
             (testmods / f"{kind}.bz", "name=bad mem=8M"),
             (testmods / "bz_good.bz", "name=last mem=2M")]
     b = boot(f"linuxload_{kind}", append=HV, modules=mods)
-    b.expect_pass()
+    b.expect(STATUS_REFUSED).require(r"^ringvisor: verdict: refused: .*1 bad kernel image")
     errs = b.lines(r"^ringvisor: error: (.*)$")
     assert len(errs) == 1, b.describe()
-    assert f"{kind}.bz): bzImage: " in errs[0] and errs[0].endswith("; skipped"), errs[0]
+    assert f'{kind}.bz), guest "bad": bzImage: ' in errs[0] and errs[0].endswith("; skipped"), \
+        errs[0]
     assert re.search(MALFORMED_BZ[kind], errs[0]), errs[0]
     b.require(r'guest "first"', r'Linux bzImage "last"', r"starting 2 guests",
               r"guest last exited with status 0")
@@ -156,7 +157,7 @@ def test_bad_initrd_claim(testmods, case):
     if case == "claimed_twice":
         mods[2:] = [(testmods / "rd5000.bin", "")]
     b = boot(f"linuxload_claim_{case}", append=HV, modules=mods)
-    b.expect_pass()
+    b.expect(STATUS_REFUSED).require(r"^ringvisor: verdict: refused: .*1 bad module claim")
     errs = b.lines(r"^ringvisor: error: (.*)$")
     assert len(errs) == 1, b.describe()
     assert errs[0].startswith("module 1 (") and errs[0].endswith("; skipped"), errs[0]
@@ -172,7 +173,7 @@ def test_claimed_module_of_a_refused_guest_is_data(testmods):
             (testmods / "bz_good.bz", "name=one mem=2M initrd=rd5000.bin"),
             (testmods / "rd5000.bin", "")]
     b = boot("linuxload_claim_refused", append=HV, modules=mods)
-    b.expect_pass().require(
+    b.expect(STATUS_REFUSED).require(
         r'initrd of guest "one", 5000 bytes \(that guest was skipped\)')
     assert len(b.lines(r"^ringvisor: error:")) == 1, b.describe()
 
