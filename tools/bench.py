@@ -11,7 +11,9 @@ guest, a timeline). This script boots:
   - three CPU-bound guests with weights 1:2:4 (fairness, and the timeline);
   - 1, 2, 4, ... 64 CPU-bound guests (the guest-to-guest switch);
 then prints a table and writes build/bench/results.json, a list of
-{name, unit, value, native, ratio, method}, and PNG plots beside it.
+{name, unit, value, native, ratio, method}, and PNG plots beside it. The
+linux_ rows of make bench-linux (tools/bench_linux.py) share both results
+files: each tool replaces only its own rows.
 
 With --publish (what `make bench` passes) it also copies the results to
 docs/bench-results.json and rewrites the generated blocks of
