@@ -208,6 +208,30 @@ bench: all guests
 	@sh tools/deps.sh python3-matplotlib
 	$(PYTHON) tools/bench.py --build $(BUILD) --publish
 
+# The same Linux kernel natively and as a guest, under the same -icount:
+# tools/bench_linux.py. LINUX= names the kernel (its build directory, or
+# its bzImage); BENCH_LINUX_ARGS=--builtin-initramfs for a kernel that
+# carries build/linux/bench-initramfs.d itself. The benchmark program is
+# static i386 (glibc from gcc-multilib) and runs only inside QEMU.
+LINUXBENCH      := $(BUILD)/linux/linuxbench
+BENCH_INITRAMFS := $(BUILD)/linux/bench-initramfs.cpio.gz
+$(LINUXBENCH): tools/linuxbench/linuxbench.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -m32 -static -O2 -s -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+$(BENCH_INITRAMFS): $(LINUXBENCH) tools/linuxbench/mkinitramfs.sh
+	$(call say,GEN,$@)
+	$(Q)sh tools/linuxbench/mkinitramfs.sh $(LINUXBENCH) $@
+
+.PHONY: bench-linux
+ifeq ($(LINUX),)
+bench-linux:
+	@$(PYTHON) tools/bench_linux.py
+else
+bench-linux: deps all $(BENCH_INITRAMFS)
+	$(PYTHON) tools/bench_linux.py --build $(BUILD) --linux $(LINUX) --publish $(BENCH_LINUX_ARGS)
+endif
+
 # Each named check left out in turn: its tests must then fail.
 .PHONY: test-mutation
 test-mutation: deps all guests $(TESTMODS)
@@ -234,6 +258,7 @@ help:
 	@echo 'make guest NAME=prog SRC="a.c b.c" [LIBC=newlib]   one guest of yours'
 	@echo 'make iso           build/ringvisor.iso, GRUB with the default guests'
 	@echo 'make bench         the benchmarks: build/bench/ (JSON, plots), docs/benchmarks.md figures'
+	@echo 'make bench-linux LINUX=dir-or-bzImage   a Linux kernel natively and as a guest'
 	@echo 'make debug [GUEST=build/guests/NAME.elf]   QEMU stopped, gdb attached'
 	@echo 'make run LINUX=bzImage|vmlinux [INITRD=file] [LINUX_ARGS=...]   a Linux guest too'
 	@echo 'make test LINUX=... [INITRD=...]   also boots that Linux (test/test_linux.py)'

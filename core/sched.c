@@ -282,24 +282,25 @@ static bool lifecycle(struct slot *s)
 
 static void summary(void)
 {
-	kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8s  %s\n", "guest", "state",
-		"status", "cpu(us)", "switches", "hypercalls", "faults", "restarts", "reason");
+	kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8s %9s  %s\n", "guest", "state",
+		"status", "cpu(us)", "switches", "hypercalls", "faults", "restarts", "emulated",
+		"reason");
 	for (unsigned i = 0; i < nr_slots; i++) {
 		const struct slot *s = &slots[i];
 		const struct guest *g = s->g;
 		if (!g) {
-			kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8u  %s\n",
+			kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8u %9s  %s\n",
 				s->spec->config.name, "gone", "-", "-", "-", "-", "-", s->restarts,
-				"could not be restarted");
+				"-", "could not be restarted");
 			continue;
 		}
-		kprintf("ringvisor: %-15s %-6s %6d %10llu %9llu %10llu %9llu %8u  %s%s\n",
+		kprintf("ringvisor: %-15s %-6s %6d %10llu %9llu %10llu %9llu %8u %9llu  %s%s\n",
 			g->name, g->run_state == GUEST_KILLED ? "killed" : "exited",
 			g->exit_status, (unsigned long long)(g->stats.cpu_ns / 1000),
 			(unsigned long long)g->stats.context_switches,
 			(unsigned long long)g->stats.hypercalls,
 			(unsigned long long)(g->stats.shadow_faults + g->stats.reflected_traps),
-			s->restarts, g->end_reason,
+			s->restarts, (unsigned long long)g->stats.emulated, g->end_reason,
 			ended_as_expected(g) ? "" : "  (not as expected)");
 	}
 }

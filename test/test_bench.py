@@ -14,7 +14,7 @@ import pytest
 import rvqemu
 
 KEYS = {"name", "unit", "value", "native", "ratio", "method"}
-UNITS = {"instructions", "switches", "ratio", "percent", "bytes"}
+UNITS = {"instructions", "switches", "ratio", "percent", "bytes", "count"}
 DOC = rvqemu.ROOT / "docs" / "benchmarks.md"
 DOC_RESULTS = rvqemu.ROOT / "docs" / "bench-results.json"
 

@@ -12,32 +12,10 @@ dir=$(cd "$dir" && pwd)
 out=$dir/$(basename "$out")
 here=$(cd "$(dirname "$0")" && pwd)
 root_user=false
-dl_opts=
-[ "$(id -u)" -eq 0 ] && root_user=true && dl_opts="-o APT::Sandbox::User=root"
+[ "$(id -u)" -eq 0 ] && root_user=true
 
 sh "$here/deps.sh" cpio gzip
-
-# The i386 packages come through Debian's multiarch.
-if ! dpkg --print-foreign-architectures | grep -qx i386; then
-	if ! $root_user; then
-		echo "mkinitramfs: run: sudo dpkg --add-architecture i386 && sudo apt-get update"
-		exit 1
-	fi
-	echo "mkinitramfs: adding the i386 architecture to dpkg"
-	dpkg --add-architecture i386
-	apt-get update -qq
-fi
-debs=$dir/debs
-mkdir -p "$debs"
-deb=$(ls "$debs"/busybox-static_*_i386.deb 2>/dev/null | head -n 1 || true)
-if [ -z "$deb" ]; then
-	if ! (cd "$debs" && apt-get download -qq $dl_opts busybox-static:i386); then
-		$root_user || { echo "mkinitramfs: run: sudo apt-get update"; exit 1; }
-		apt-get update -qq
-		(cd "$debs" && apt-get download -qq $dl_opts busybox-static:i386)
-	fi
-	deb=$(ls "$debs"/busybox-static_*_i386.deb | head -n 1)
-fi
+deb=$(sh "$here/busybox-deb.sh" "$dir")
 
 work=$dir/initramfs.d
 rm -rf "$work"

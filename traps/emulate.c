@@ -27,11 +27,36 @@ static bool code_byte(struct guest *g, uint32_t off, uint8_t *b)
 	return true;
 }
 
-/* What an `in` from port returns. The keyboard controller's status port
- * reads 1, as in lguest (Linux probes it); nothing else is present. */
+#define PORT_PIT_COUNTER2 0x42	/* the PIT's channel 2 count (the speaker's) */
+#define PORT_SYSTEM_CONTROL 0x61	/* port B: speaker gate, channel 2's output */
+#define PORT_KBD_STATUS 0x64	/* the keyboard controller's status */
+#define SYSTEM_CONTROL_OUT2 0x20	/* port B bit 5: channel 2's output is high */
+
+/* What an `in` from port returns; nothing is present and writes go
+ * nowhere, but three ports read as a guest's probes need:
+ * - 0x64, the keyboard controller's status, reads 1, as in lguest (Linux
+ *   probes it).
+ * - 0x42, PIT channel 2, reads 0, a count that has already run out, and
+ *   0x61 reads 0x20, bit 5 (channel 2's output) set, the state of a
+ *   count that ended (and no parity or I/O check error, bits 7 and 6).
+ *   Linux's quick PIT calibration (pit_expect_msb) waits while the MSB it
+ *   reads is the one it loaded, 0xFF: an absent port's 0xFF kept it
+ *   reading 50000 times, each read a trap. It now gives up on the first
+ *   read, the slower calibration's wait for bit 5 ends at once, and
+ *   tsc_init takes the tsc_khz the hypervisor publishes. Deliberately no
+ *   counting PIT: that would make the calibration run for real. */
 static uint32_t port_read(uint16_t port)
 {
-	return port == 0x64 ? 1 : 0xFFFFFFFF;
+	switch (port) {
+	case PORT_KBD_STATUS:
+		return 1;
+	case PORT_PIT_COUNTER2:
+		return 0;
+	case PORT_SYSTEM_CONTROL:
+		return SYSTEM_CONTROL_OUT2;
+	default:
+		return 0xFFFFFFFF;
+	}
 }
 
 /* A #GP with error code 0 from ring 1. True if it was emulated (eip moves

@@ -372,6 +372,28 @@ TEST(in_port_64_reads_1)
 	CHECK(v == 0xABCDEF01 && w == 0xFFFFFF01, "read 0x%x 0x%x", v, w);
 }
 
+/* Linux 4.9's PIT calibration, as a guest does it at boot: channel 2
+ * loaded with 0xFFFF, then its count read back a byte at a time, and port
+ * B's bit 5 (channel 2's output). The count reads 0, one that has run out
+ * (an absent port's 0xFF kept pit_expect_msb reading 50000 times), and
+ * bit 5 reads set, whatever the guest wrote to port B. */
+TEST(in_pit_channel2_has_run_out)
+{
+	uint32_t lsb = 0xABCDEF55, msb = 0xFFFFFFFF, b0 = 0, b1 = 0, w = 0x12340000;
+
+	__asm__ volatile("inb $0x61, %%al" : "+a"(b0));
+	__asm__ volatile("outb %%al, $0x61" :: "a"((b0 & ~2u) | 1));
+	__asm__ volatile("outb %%al, $0x43" :: "a"(0xB0));
+	__asm__ volatile("outb %%al, $0x42\n\toutb %%al, $0x42" :: "a"(0xFF));
+	__asm__ volatile("inb $0x42, %%al" : "+a"(lsb));
+	__asm__ volatile("inb %%dx, %%al" : "+a"(msb) : "d"(0x42));
+	__asm__ volatile("inb %%dx, %%al" : "+a"(b1) : "d"(0x61));
+	__asm__ volatile("inw $0x42, %%ax" : "+a"(w));
+	CHECK(lsb == 0xABCDEF00 && msb == 0xFFFFFF00, "channel 2 read 0x%x 0x%x", lsb, msb);
+	CHECK(b0 == 0x20 && b1 == 0x20, "port 0x61 read 0x%x, then 0x%x", b0, b1);
+	CHECK(w == 0x12340000, "a word from port 0x42 read 0x%x", w);
+}
+
 /* Writes go nowhere: not even the isa-debug-exit port (QEMU would end
  * with status 0x23 if this reached it), nor the serial port. */
 TEST(out_ignored)
