@@ -188,7 +188,9 @@ def test_vga_mirror():
     through the monitor and check the screendump shows those lines."""
     m = rvqemu.Monitor("vga", append="", timeout=30, extra=["-machine", "acpi=off"])
     try:
-        m.wait_for(r"; stopping")
+        # The last line: after it the screen no longer moves between the
+        # screendump and the read of the text buffer.
+        m.wait_for(r"^ringvisor: halted")
         ppm = rvqemu.LOGS / "vga.ppm"
         m.hmp(f"screendump {ppm}")
         words = m.hmp("xp /2000hx 0xb8000")["return"]
