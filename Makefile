@@ -3,6 +3,10 @@
 
 BUILD    := build
 
+# A recipe that fails leaves no half-written target behind (a failed link
+# must not leave an ELF that the next make takes as up to date).
+.DELETE_ON_ERROR:
+
 # One line per step; `make V=1` shows every command instead.
 ifeq ($(V),1)
 Q :=
@@ -11,6 +15,12 @@ else
 Q := @
 say = @printf '  %-7s %s\n' '$(1)' '$(2)'
 endif
+# Every rule that runs a tool has the phony `deps` (tools/deps.sh) as an
+# order-only prerequisite, so the packages are there before the first
+# compiler runs, even under -j; and nothing below asks a tool anything while
+# the Makefile is read. What only an installed compiler can say (libgcc's
+# path, its include folder) is asked on first use, inside a recipe, and
+# kept: `X = $(eval X := $$(shell ...))$(X)`.
 CC       := gcc
 HOSTCC   := gcc
 PYTHON   := /usr/bin/python3
@@ -46,26 +56,26 @@ HV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
 HV_ASFLAGS := -m32 -Iinclude -I. -I$(BUILD) -D__ASSEMBLER__ -MMD -MP -g
 HV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--fatal-warnings -T linker.ld
-LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+LIBGCC = $(eval LIBGCC := $$(shell $(CC) -m32 -print-libgcc-file-name))$(LIBGCC)
 
 HV_ELF := $(BUILD)/ringvisor.elf
 
 .PHONY: all
 all: $(HV_ELF)
 
-$(BUILD)/%.c.o: %.c
+$(BUILD)/%.c.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.S.o: %.S
+$(BUILD)/%.S.o: %.S | deps
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
 # Struct offsets for the Switcher's assembly, generated from the C structs.
 $(BUILD)/asm-offsets.h: switcher/asm-offsets.c switcher/switcher.h include/abi.h \
-		arch/i386/arch.h arch/i386/x86.h
+		arch/i386/arch.h arch/i386/x86.h | deps
 	@mkdir -p $(BUILD)
 	$(call say,GEN,$@)
 	$(Q)$(CC) $(HV_CFLAGS) -S $< -o $(BUILD)/asm-offsets.s
@@ -80,15 +90,15 @@ $(BUILD)/switcher/switcher.S.o: $(BUILD)/asm-offsets.h
 $(BUILD)/ksyms-empty.S: tools/mksyms.sh
 	@mkdir -p $(BUILD)
 	$(Q)sh tools/mksyms.sh > $@
-$(BUILD)/ringvisor.pass1.elf: $(HV_OBJS) $(BUILD)/ksyms-empty.S.o linker.ld
+$(BUILD)/ringvisor.pass1.elf: $(HV_OBJS) $(BUILD)/ksyms-empty.S.o linker.ld | deps
 	$(call say,LD,$@)
 	$(Q)$(CC) $(HV_LDFLAGS) -o $@ $(HV_OBJS) $(BUILD)/ksyms-empty.S.o $(LIBGCC)
-$(BUILD)/ksyms.S: $(BUILD)/ringvisor.pass1.elf tools/mksyms.sh
+$(BUILD)/ksyms.S: $(BUILD)/ringvisor.pass1.elf tools/mksyms.sh | deps
 	$(call say,SYMS,$@)
 	$(Q)sh tools/mksyms.sh $< > $@
-$(BUILD)/%.S.o: $(BUILD)/%.S
+$(BUILD)/%.S.o: $(BUILD)/%.S | deps
 	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
-$(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld
+$(HV_ELF): $(HV_OBJS) $(BUILD)/ksyms.S.o linker.ld | deps
 	$(call say,LD,$@)
 	$(Q)$(CC) $(HV_LDFLAGS) -Wl,-Map,$(BUILD)/ringvisor.map -o $@ \
 		$(HV_OBJS) $(BUILD)/ksyms.S.o $(LIBGCC)
@@ -117,12 +127,12 @@ guests: $(GUEST_ELFS)
 include test/unit/unit.mk
 
 TESTMODS := $(BUILD)/testmods/.stamp $(BUILD)/testmods/tlinux.bz
-$(BUILD)/testmods/.stamp: tools/mkmodules.py
+$(BUILD)/testmods/.stamp: tools/mkmodules.py | deps
 	$(call say,GEN,$(BUILD)/testmods)
 	$(Q)$(PYTHON) tools/mkmodules.py $(BUILD)/testmods
 	$(Q)touch $@
 # The tlinux test guest as a bzImage and as a vmlinux (.bz, .vmlinux).
-$(BUILD)/testmods/tlinux.bz: $(BUILD)/guests/tlinux.elf tools/mkmodules.py
+$(BUILD)/testmods/tlinux.bz: $(BUILD)/guests/tlinux.elf tools/mkmodules.py | deps
 	$(call say,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(PYTHON) tools/mkmodules.py --wrap $< $(BUILD)/testmods/tlinux
@@ -137,7 +147,7 @@ DEFAULT_MODULES := $(BUILD)/guests/echo.elf name=echo mem=8M,$(BUILD)/guests/hel
 ISO := $(BUILD)/ringvisor.iso
 .PHONY: iso
 iso: $(ISO)
-$(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh
+$(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh | deps
 	sh tools/mkiso.sh $@ $(HV_ELF) "$(RUN_ARGS)" \
 		$(BUILD)/guests/echo.elf "name=echo mem=8M" \
 		$(BUILD)/guests/hello_libc.elf "name=hello mem=8M expect=exit:3" \
@@ -165,7 +175,7 @@ QEMU_BASE := -accel tcg -m $(QEMU_MEM) -no-reboot -nic none
 RUN_ARGS  ?= exit=qemu
 MODULES   ?= $(LINUX_MODULES)$(DEFAULT_MODULES)
 
-$(BUSYBOX_INITRD): tools/mkinitramfs.sh
+$(BUSYBOX_INITRD): tools/mkinitramfs.sh | deps
 	sh tools/mkinitramfs.sh $@
 
 .PHONY: deps
@@ -201,10 +211,16 @@ test: deps all $(TESTMODS) $(BUILD)/unit/unit guests $(ISO) \
 		$(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
 	$(PYTEST) $(or $(PYTEST_ARGS),test)
 
+# From an empty Debian 12 root (debootstrap) and a `git clone` of HEAD to a
+# passing `make test`, as on a fresh machine; 15-30 minutes, root only.
+.PHONY: test-fresh
+test-fresh:
+	sh tools/test-fresh.sh
+
 # --- benchmarks -------------------------------------------------------------
 
 .PHONY: bench
-bench: all guests
+bench: deps all guests
 	@sh tools/deps.sh python3-matplotlib
 	$(PYTHON) tools/bench.py --build $(BUILD) --publish
 

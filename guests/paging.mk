@@ -12,20 +12,20 @@ $(eval $(call rv_guest,pt_abi49,guests/tests/paging/abi49.c $(PT_LIB)))
 OS_USER_DIR  := $(BUILD)/guests/os
 OS_USER_OBJS := $(OS_USER_DIR)/start.S.o $(OS_USER_DIR)/user.c.o
 
-$(OS_USER_DIR)/%.c.o: guests/os/user/%.c
+$(OS_USER_DIR)/%.c.o: guests/os/user/%.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(RV_CFLAGS) -Iguests/os -c $< -o $@
-$(OS_USER_DIR)/%.S.o: guests/os/user/%.S
+$(OS_USER_DIR)/%.S.o: guests/os/user/%.S | deps
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(RV_ASFLAGS) -Iguests/os -c $< -o $@
-$(OS_USER_DIR)/user.elf: $(OS_USER_OBJS) guests/os/user/user.ld
+$(OS_USER_DIR)/user.elf: $(OS_USER_OBJS) guests/os/user/user.ld | deps
 	$(call say,LD,$@)
 	$(Q)$(CC) -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 		-Wl,--fatal-warnings -T guests/os/user/user.ld -o $@ $(OS_USER_OBJS)
 	$(Q)objdump -d -M att $@ > $(@:.elf=.lst)
-$(OS_USER_DIR)/user.bin: $(OS_USER_DIR)/user.elf
+$(OS_USER_DIR)/user.bin: $(OS_USER_DIR)/user.elf | deps
 	$(Q)objcopy -O binary $< $@
 -include $(OS_USER_OBJS:.o=.d)
 

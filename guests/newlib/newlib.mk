@@ -36,8 +36,10 @@ NEWLIB_LIBS := $(NEWLIB_PREFIX)/$(NEWLIB_TARGET)/lib/libc.a \
 NEWLIB_UNDEFS := -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ \
 	-U__unix -Uunix
 
-NEWLIB_CFLAGS := -nostdinc -isystem $(NEWLIB_INC) \
-	-isystem $(shell $(CC) -m32 -print-file-name=include) $(NEWLIB_UNDEFS)
+# (The compiler's own include folder is asked on first use, in a recipe.)
+NEWLIB_CFLAGS = -nostdinc -isystem $(NEWLIB_INC) \
+	-isystem $(NEWLIB_GCC_INC) $(NEWLIB_UNDEFS)
+NEWLIB_GCC_INC = $(eval NEWLIB_GCC_INC := $$(shell $(CC) -m32 -print-file-name=include))$(NEWLIB_GCC_INC)
 
 NEWLIB_CFLAGS_FOR_TARGET := -O2 -g -march=i686 -fno-pie -fno-pic \
 	-fno-stack-protector -fno-asynchronous-unwind-tables $(NEWLIB_UNDEFS)
@@ -68,7 +70,7 @@ newlib: $(NEWLIB_STAMP)
 # One shell, holding a lock on the folder: two makes started at once in
 # one tree (two engineers, or `make test` beside `make guests`) build it
 # once; the second waits and finds the stamp.
-$(NEWLIB_STAMP):
+$(NEWLIB_STAMP): | deps
 	@test -f $(NEWLIB_TARBALL) || { echo "newlib: $(NEWLIB_TARBALL)" \
 		"is missing: install newlib-source (make deps)"; exit 1; }
 	@mkdir -p $(NEWLIB_DIR)
@@ -93,9 +95,9 @@ NEWLIB_SYSCALLS := $(BUILD)/guests/libc/syscalls.c.o
 
 # Guest programs on newlib are hosted C: -fhosted undoes rt.mk's
 # -ffreestanding (main has its standard meaning, printf may become puts).
-RV_NEWLIB_CFLAGS := $(NEWLIB_CFLAGS) -fhosted
+RV_NEWLIB_CFLAGS = $(NEWLIB_CFLAGS) -fhosted
 
-$(NEWLIB_SYSCALLS): guests/libc/syscalls.c $(NEWLIB_STAMP)
+$(NEWLIB_SYSCALLS): guests/libc/syscalls.c $(NEWLIB_STAMP) | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(RV_CFLAGS) $(RV_NEWLIB_CFLAGS) -c $< -o $@
@@ -104,15 +106,15 @@ $(NEWLIB_SYSCALLS): guests/libc/syscalls.c $(NEWLIB_STAMP)
 
 # The link inputs after librv.a: the group lets libc reach back into the
 # system calls (and they into librv) in any order.
-RV_NEWLIB_LINK := -Wl,--wrap=main -Wl,--start-group $(NEWLIB_SYSCALLS) \
+RV_NEWLIB_LINK = -Wl,--wrap=main -Wl,--start-group $(NEWLIB_SYSCALLS) \
 	$(RT_LIB) $(NEWLIB_LIBS) $(RV_LIBGCC) -Wl,--end-group
 
 # $(call rv_newlib_guest,NAME,SOURCES): rv_guest, compiled and linked on
 # newlib. Also turns an NAME already declared by rv_guest into one on
 # newlib (the per-guest variables are read when the recipes run).
 define rv_newlib_guest_vars
-RV_CFLAGS_$(1) := $$(RV_NEWLIB_CFLAGS)
-RV_LINK_$(1)   := $$(RV_NEWLIB_LINK)
+RV_CFLAGS_$(1) = $$(RV_NEWLIB_CFLAGS)
+RV_LINK_$(1)   = $$(RV_NEWLIB_LINK)
 $$(RV_OBJS_$(1)): $$(NEWLIB_STAMP)
 $$(BUILD)/guests/$(1).elf: $$(NEWLIB_SYSCALLS) $$(NEWLIB_STAMP)
 endef

@@ -18,7 +18,9 @@ RV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
 RV_ASFLAGS := -m32 -Iinclude -Iguests/rt -D__ASSEMBLER__ -g -MMD -MP
 RV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--fatal-warnings -T guests/rt/guest.ld
-RV_LIBGCC := $(shell $(CC) -m32 -print-libgcc-file-name)
+# Asked of the compiler on first use, in a recipe: after `deps` installed
+# gcc-multilib (see the top Makefile).
+RV_LIBGCC = $(eval RV_LIBGCC := $$(shell $(CC) -m32 -print-libgcc-file-name))$(RV_LIBGCC)
 
 # --- the runtime: crt0 (linked first, always) and librv.a ----------------
 
@@ -30,17 +32,17 @@ RT_SRCS := guests/rt/start.c guests/rt/hcall.c guests/rt/trap.c \
 	guests/rt/printf.c guests/rt/string.c
 RT_OBJS := $(patsubst guests/rt/%,$(RT_DIR)/%.o,$(RT_SRCS))
 
-$(filter %.c.o,$(RT_OBJS)): $(RT_DIR)/%.c.o: guests/rt/%.c
+$(filter %.c.o,$(RT_OBJS)): $(RT_DIR)/%.c.o: guests/rt/%.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(RV_CFLAGS) -c $< -o $@
 
-$(filter %.S.o,$(RT_OBJS) $(RT_CRT0)): $(RT_DIR)/%.S.o: guests/rt/%.S
+$(filter %.S.o,$(RT_OBJS) $(RT_CRT0)): $(RT_DIR)/%.S.o: guests/rt/%.S | deps
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)
 	$(Q)$(CC) $(RV_ASFLAGS) -c $< -o $@
 
-$(RT_LIB): $(RT_OBJS)
+$(RT_LIB): $(RT_OBJS) | deps
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)$(AR) rcs $@ $^
@@ -59,18 +61,18 @@ GUEST_ELFS :=
 define rv_guest
 RV_OBJS_$(1) := $$(patsubst %,$$(BUILD)/guests/obj/$(1)/%.o,$(2))
 
-$$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c
+$$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c | deps
 	@mkdir -p $$(dir $$@)
 	$$(call say,CC,$$<)
 	$$(Q)$$(CC) $$(RV_CFLAGS) $$(RV_CFLAGS_$(1)) -c $$< -o $$@
 
-$$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S
+$$(filter %.S.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.S.o: %.S | deps
 	@mkdir -p $$(dir $$@)
 	$$(call say,AS,$$<)
 	$$(Q)$$(CC) $$(RV_ASFLAGS) -c $$< -o $$@
 
 $$(BUILD)/guests/$(1).elf: $$(RT_CRT0) $$(RV_OBJS_$(1)) $$(RT_LIB) \
-		guests/rt/guest.ld
+		guests/rt/guest.ld | deps
 	$$(call say,LD,$$@)
 	$$(Q)$$(CC) $$(RV_LDFLAGS) -o $$@ $$(RT_CRT0) $$(RV_OBJS_$(1)) \
 		$$(RT_LIB) $$(RV_LINK_$(1)) $$(RV_LIBGCC)

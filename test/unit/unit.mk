@@ -19,12 +19,12 @@ UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/unit/%.o,$(UNIT_PURE_SRCS) $(UNIT_TEST_SRCS))
 
-$(BUILD)/unit/%.o: %.c
+$(BUILD)/unit/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(BUILD)/unit/unit: $(UNIT_OBJS)
+$(BUILD)/unit/unit: $(UNIT_OBJS) | deps
 	$(call say,HOSTLD,$@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $(UNIT_OBJS)
 
