@@ -124,6 +124,8 @@ include guests/bench/bench.mk
 include guests/sched/sched.mk
 # Every fragment above added to GUEST_ELFS; rt.mk's rule saw only its own.
 guests: $(GUEST_ELFS)
+# make guest NAME= SRC=: after every tree guest, so their names are taken.
+include guests/rt/adhoc.mk
 include test/unit/unit.mk
 
 TESTMODS := $(BUILD)/testmods/.stamp $(BUILD)/testmods/tlinux.bz
@@ -148,7 +150,7 @@ ISO := $(BUILD)/ringvisor.iso
 .PHONY: iso
 iso: $(ISO)
 $(ISO): $(HV_ELF) $(DEFAULT_GUESTS) tools/mkiso.sh | deps
-	sh tools/mkiso.sh $@ $(HV_ELF) "$(RUN_ARGS)" \
+	sh tools/mkiso.sh $@ $(HV_ELF) "$(HV_ARGS)" \
 		$(BUILD)/guests/echo.elf "name=echo mem=8M" \
 		$(BUILD)/guests/hello_libc.elf "name=hello mem=8M expect=exit:3" \
 		$(BUILD)/guests/compute.elf "name=compute mem=8M" \
@@ -170,35 +172,63 @@ comma := ,
 LINUX_MODULES := $(if $(LINUX),$(LINUX) name=linux mem=$(LINUX_MEM) \
 	initrd=$(RUN_INITRD) -- $(LINUX_ARGS)$(comma)$(RUN_INITRD)$(comma))
 
-QEMU_MEM  := $(if $(LINUX),256,128)
-QEMU_BASE := -accel tcg -m $(QEMU_MEM) -no-reboot -nic none
-RUN_ARGS  ?= exit=qemu
-MODULES   ?= $(LINUX_MODULES)$(DEFAULT_MODULES)
+# What a user may change (make help lists them):
+#   MODULES=   the guests: comma-separated module strings (docs/usage.md)
+#   RUN_ARGS=  more of the hypervisor's command line; run and debug always
+#              put exit=qemu before it, so QEMU ends with the verdict
+#   QEMU_MEM=  the machine's memory in MiB
+#   QEMU_ARGS= more QEMU options, at the end of its command line
+#   DEBUG_PORT= the TCP port (on 127.0.0.1) where QEMU waits for gdb
+#   DEBUG_GDB= what gdb does once attached (default: stop at the guest's
+#              main with GUEST=, else at the hypervisor's c_boot_main)
+QEMU_MEM   ?= $(if $(LINUX),256,128)
+QEMU_ARGS  ?=
+QEMU_BASE  := -accel tcg -m $(QEMU_MEM) -no-reboot -nic none
+RUN_ARGS   ?=
+HV_ARGS    := exit=qemu $(RUN_ARGS)
+MODULES    ?= $(LINUX_MODULES)$(DEFAULT_MODULES)
+DEBUG_PORT ?= 1234
+GDB        := gdb
+DEBUG_GDB  ?= $(if $(GUEST),-ex 'gbreak main',-ex 'break c_boot_main') -ex continue
 
 $(BUSYBOX_INITRD): tools/mkinitramfs.sh | deps
 	sh tools/mkinitramfs.sh $@
 
+# deps.sh's own line: the one command that runs before the Makefile knows
+# a tool is there.
+DEPS_SH ?= sh tools/deps.sh
 .PHONY: deps
 deps:
-	@sh tools/deps.sh
+	@$(DEPS_SH)
 
 .PHONY: run
 run: deps all $(DEFAULT_GUESTS) $(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
 	$(if $(LINUX),@test -f "$(LINUX)" || { echo "LINUX=$(LINUX): no such file"; exit 1; })
+	@echo "run: booting $(HV_ELF), command line \"$(HV_ARGS)\", with these guests:"
+	@printf '%s\n' "$(MODULES)" | tr ',' '\n' | sed 's/^ */run:   /'
+	@echo "run: what you type goes to the guest with the input focus, the first one;"
+	@echo "run: press Ctrl-A three times in a row to move it to the next guest"
+	@echo "run: (docs/console.md). QEMU ends when every guest has ended; Ctrl-C"
+	@echo "run: quits it at any time."
 	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) \
-		-append "$(RUN_ARGS)$$([ -t 1 ] && echo ' color')" \
+		-append "$(HV_ARGS)$$([ -t 1 ] && echo ' color')" \
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || [ $$? -eq 3 ]
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ARGS) || [ $$? -eq 3 ]
 
 # QEMU waits for gdb; the console goes to build/debug-serial.log (gdb owns
-# the terminal). GUEST=build/guests/NAME.elf adds that guest's symbols.
+# the terminal). GUEST=build/guests/NAME.elf adds that guest's symbols
+# (without gdb's confirmation prompt) and stops at its main; tools/debug.gdb
+# defines `gbreak`, a breakpoint for guest code (docs/usage.md).
 .PHONY: debug
 debug: deps all $(DEFAULT_GUESTS)
-	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(RUN_ARGS)" \
+	@$(DEPS_SH) gdb
+	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) -append "$(HV_ARGS)" \
 		$(if $(MODULES),-initrd "$(MODULES)") -display none \
-		-serial file:$(BUILD)/debug-serial.log -s -S & qemu=$$!; \
-	gdb -q $(HV_ELF) $(if $(GUEST),-ex 'add-symbol-file $(GUEST)') \
-		-ex 'target remote :1234' -ex 'break c_boot_main' -ex continue; \
+		-serial file:$(BUILD)/debug-serial.log \
+		-gdb tcp:127.0.0.1:$(DEBUG_PORT) -S $(QEMU_ARGS) & qemu=$$!; \
+	$(GDB) -q -x tools/debug.gdb $(HV_ELF) \
+		$(if $(GUEST),-ex 'add-symbol-file $(GUEST) -readnow') \
+		-ex 'target remote 127.0.0.1:$(DEBUG_PORT)' $(DEBUG_GDB); \
 	kill $$qemu 2>/dev/null || true
 
 # --- tests ------------------------------------------------------------------
@@ -209,6 +239,7 @@ PYTEST_ARGS ?=
 .PHONY: test
 test: deps all $(TESTMODS) $(BUILD)/unit/unit guests $(ISO) \
 		$(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD)))
+	@$(DEPS_SH) gdb
 	$(PYTEST) $(or $(PYTEST_ARGS),test)
 
 # From an empty Debian 12 root (debootstrap) and a `git clone` of HEAD to a
@@ -221,7 +252,7 @@ test-fresh:
 
 .PHONY: bench
 bench: deps all guests
-	@sh tools/deps.sh python3-matplotlib
+	@$(DEPS_SH) python3-matplotlib
 	$(PYTHON) tools/bench.py --build $(BUILD) --publish
 
 # The same Linux kernel natively and as a guest, under the same -icount:
@@ -271,7 +302,9 @@ help:
 	@echo 'make test          the whole suite, unattended (PYTEST_ARGS= to narrow it)'
 	@echo 'make               the hypervisor image, build/ringvisor.elf'
 	@echo 'make guests        every guest under guests/'
-	@echo 'make guest NAME=prog SRC="a.c b.c" [LIBC=newlib]   one guest of yours'
+	@echo 'make guest NAME=prog SRC="a.c b.c" [LIBC=newlib|none] [CFLAGS=...]'
+	@echo '                   one program of yours as a guest, on newlib unless LIBC=none'
+	@echo 'make newlib        build newlib for guests (once; make guests does it too)'
 	@echo 'make iso           build/ringvisor.iso, GRUB with the default guests'
 	@echo 'make bench         the benchmarks: build/bench/ (JSON, plots), docs/benchmarks.md figures'
 	@echo 'make bench-linux LINUX=dir-or-bzImage   a Linux kernel natively and as a guest'
@@ -279,8 +312,15 @@ help:
 	@echo 'make run LINUX=bzImage|vmlinux [INITRD=file] [LINUX_ARGS=...]   a Linux guest too'
 	@echo 'make test LINUX=... [INITRD=...]   also boots that Linux (test/test_linux.py)'
 	@echo 'make test-security the security suite alone; make test-mutation; make soak'
+	@echo 'make test-fresh    from an empty Debian 12 root to a passing make test (root, 15-30 min)'
 	@echo 'make unit          the host unit tests only'
+	@echo 'make deps          install the Debian packages the build needs (every target does)'
 	@echo 'make clean         remove build/'
+	@echo 'Options for run and debug (and the ISO):'
+	@echo '  MODULES="f.elf name=a -- args,g.elf name=b"   the guests (default: echo, hello, compute, os)'
+	@echo '  RUN_ARGS="loglevel=debug ..."   more hypervisor options; exit=qemu is always there'
+	@echo '  QEMU_MEM=128      the machine memory in MiB;  QEMU_ARGS="..."  more QEMU options'
+	@echo '  DEBUG_PORT=1234   where QEMU waits for gdb;  DEBUG_GDB="-ex ..."  gdb commands'
 	@echo 'V=1 shows every command.'
 
 .PHONY: clean

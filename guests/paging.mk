@@ -15,7 +15,7 @@ OS_USER_OBJS := $(OS_USER_DIR)/start.S.o $(OS_USER_DIR)/user.c.o
 $(OS_USER_DIR)/%.c.o: guests/os/user/%.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(RV_CFLAGS) -Iguests/os -c $< -o $@
+	$(Q)$(CC) $(RV_CFLAGS) -Iguests/os $(RV_SYSINC) -c $< -o $@
 $(OS_USER_DIR)/%.S.o: guests/os/user/%.S | deps
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)

@@ -78,7 +78,7 @@ cleanup() {
 	status=$?
 	set +e
 	for m in "$root/dev" "$root/proc"; do
-		mountpoint -q "$m" && umount -l "$m"
+		mountpoint -q "$m" && umount -R -l "$m"
 	done
 	if grep -q " $root/" /proc/mounts; then
 		say "something is still mounted under $root; not deleting it"
@@ -105,8 +105,10 @@ say "git clone of HEAD into /root/ringvisor"
 git clone -q --no-checkout "$repo" "$root/root/ringvisor"
 git -C "$root/root/ringvisor" checkout -q --detach "$head"
 
+# /dev with its submounts (/dev/pts for apt's dpkg log, /dev/shm), as a
+# slave: nothing done under the root's /dev reaches the machine's.
 mount -t proc proc "$root/proc"
-mount --bind /dev "$root/dev"
+mount --rbind /dev "$root/dev"
 mount --make-rslave "$root/dev"
 
 # What a new user types: docs/usage.md, "On a fresh machine".

@@ -3,8 +3,8 @@
 # Included by the top-level Makefile after guests/rt/rt.mk (it uses
 # RV_CFLAGS, RT_LIB, RV_LIBGCC and rv_guest from there).
 #
-#   make newlib                              build the library (once, 45-95 s)
-#   make guest NAME=prog SRC="a.c" LIBC=newlib   an ad-hoc guest on newlib
+#   make newlib                              build the library (once)
+#   (make guest NAME= SRC=: newlib is the default, guests/rt/adhoc.mk)
 #   $(eval $(call rv_newlib_guest,NAME,SOURCES)) declare a newlib guest
 #
 # A newlib guest is an rv_guest (crt0, librv.a, guest.ld) compiled against
@@ -36,10 +36,9 @@ NEWLIB_LIBS := $(NEWLIB_PREFIX)/$(NEWLIB_TARGET)/lib/libc.a \
 NEWLIB_UNDEFS := -U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ \
 	-U__unix -Uunix
 
-# (The compiler's own include folder is asked on first use, in a recipe.)
-NEWLIB_CFLAGS = -nostdinc -isystem $(NEWLIB_INC) \
-	-isystem $(NEWLIB_GCC_INC) $(NEWLIB_UNDEFS)
-NEWLIB_GCC_INC = $(eval NEWLIB_GCC_INC := $$(shell $(CC) -m32 -print-file-name=include))$(NEWLIB_GCC_INC)
+# Newlib's headers come before the compiler's own, which rt.mk's rules put
+# last ($(RV_SYSINC)); RV_CFLAGS has -nostdinc, so never the host's.
+NEWLIB_CFLAGS := -isystem $(NEWLIB_INC) $(NEWLIB_UNDEFS)
 
 NEWLIB_CFLAGS_FOR_TARGET := -O2 -g -march=i686 -fno-pie -fno-pic \
 	-fno-stack-protector -fno-asynchronous-unwind-tables $(NEWLIB_UNDEFS)
@@ -69,25 +68,45 @@ newlib: $(NEWLIB_STAMP)
 
 # One shell, holding a lock on the folder: two makes started at once in
 # one tree (two engineers, or `make test` beside `make guests`) build it
-# once; the second waits and finds the stamp.
+# once; the second waits and finds the stamp. It says what step it is at,
+# every NEWLIB_TICK seconds how many objects are compiled, and ends with a
+# line saying how long it took; the compilers' own output goes to the log.
+NEWLIB_TICK    := 15
+NEWLIB_OBJECTS := 1000
 $(NEWLIB_STAMP): | deps
 	@test -f $(NEWLIB_TARBALL) || { echo "newlib: $(NEWLIB_TARBALL)" \
 		"is missing: install newlib-source (make deps)"; exit 1; }
 	@mkdir -p $(NEWLIB_DIR)
 	@exec 9> $(NEWLIB_DIR)/.lock; flock 9; test -f $@ && exit 0; \
-	echo "  NEWLIB  building newlib $(NEWLIB_VERSION) for $(NEWLIB_TARGET)" \
-		"(about 2 minutes, once; log in $(NEWLIB_LOG))"; \
-	rm -rf $(NEWLIB_SRC) $(NEWLIB_OBJDIR) $(NEWLIB_PREFIX); \
-	mkdir -p $(NEWLIB_SRC) $(NEWLIB_OBJDIR); \
-	( tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_SRC) --strip-components=1 && \
-	  cd $(NEWLIB_OBJDIR) && \
-	  ../newlib-$(NEWLIB_VERSION)/configure $(NEWLIB_CONFIGURE) && \
-	  $(NEWLIB_MAKE) -j2 all-target-newlib && \
-	  $(NEWLIB_MAKE) install-target-newlib \
-	) > $(NEWLIB_LOG) 2>&1 || { \
-		echo "newlib: build failed; the end of $(NEWLIB_LOG):"; \
+	t0=$$(date +%s); \
+	step() { echo "  NEWLIB  $$* [$$(( $$(date +%s) - t0 )) s]"; }; \
+	fail() { echo "newlib: $$1 failed; the end of $(NEWLIB_LOG):"; \
 		tail -n 40 $(NEWLIB_LOG); exit 1; }; \
-	touch $@
+	echo "  NEWLIB  building newlib $(NEWLIB_VERSION) for $(NEWLIB_TARGET)," \
+		"once (a few minutes); log in $(NEWLIB_LOG)"; \
+	rm -rf $(NEWLIB_SRC) $(NEWLIB_OBJDIR) $(NEWLIB_PREFIX); \
+	mkdir -p $(NEWLIB_SRC) $(NEWLIB_OBJDIR); : > $(NEWLIB_LOG); \
+	step "unpacking $(NEWLIB_TARBALL)"; \
+	tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_SRC) --strip-components=1 \
+		>> $(NEWLIB_LOG) 2>&1 || fail unpacking; \
+	step configuring; \
+	( cd $(NEWLIB_OBJDIR) && \
+	  ../newlib-$(NEWLIB_VERSION)/configure $(NEWLIB_CONFIGURE) ) \
+		>> $(NEWLIB_LOG) 2>&1 || fail configure; \
+	step "compiling (about $(NEWLIB_OBJECTS) objects)"; \
+	( n=0; while kill -0 $$$$ 2>/dev/null; do sleep 1; n=$$((n + 1)); \
+	  [ $$((n % $(NEWLIB_TICK))) -ne 0 ] || step "compiling:" \
+	    "$$(find $(NEWLIB_OBJDIR) -name '*.o' | wc -l) objects"; \
+	  done ) & tick=$$!; \
+	( cd $(NEWLIB_OBJDIR) && $(NEWLIB_MAKE) -j2 all-target-newlib ) \
+		>> $(NEWLIB_LOG) 2>&1; status=$$?; kill $$tick; wait $$tick; \
+	[ $$status -eq 0 ] || fail compiling; \
+	step "installing into $(NEWLIB_PREFIX)"; \
+	( cd $(NEWLIB_OBJDIR) && $(NEWLIB_MAKE) install-target-newlib ) \
+		>> $(NEWLIB_LOG) 2>&1 || fail installing; \
+	touch $@; \
+	echo "  NEWLIB  done: newlib $(NEWLIB_VERSION) built in" \
+		"$$(( $$(date +%s) - t0 )) s, $$(find $(NEWLIB_OBJDIR) -name '*.o' | wc -l) objects"
 
 # --- the system calls newlib needs (guests/libc) ---------------------------
 
@@ -95,12 +114,12 @@ NEWLIB_SYSCALLS := $(BUILD)/guests/libc/syscalls.c.o
 
 # Guest programs on newlib are hosted C: -fhosted undoes rt.mk's
 # -ffreestanding (main has its standard meaning, printf may become puts).
-RV_NEWLIB_CFLAGS = $(NEWLIB_CFLAGS) -fhosted
+RV_NEWLIB_CFLAGS := $(NEWLIB_CFLAGS) -fhosted
 
 $(NEWLIB_SYSCALLS): guests/libc/syscalls.c $(NEWLIB_STAMP) | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(RV_CFLAGS) $(RV_NEWLIB_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(RV_CFLAGS) $(RV_NEWLIB_CFLAGS) $(RV_SYSINC) -c $< -o $@
 
 -include $(NEWLIB_SYSCALLS:.o=.d)
 
@@ -128,18 +147,3 @@ endef
 RV_NEWLIB_SAMPLES := $(basename $(notdir $(wildcard guests/samples/newlib/*.c)))
 $(foreach s,$(RV_NEWLIB_SAMPLES),$(eval \
 	$(call rv_newlib_guest,$(s),guests/samples/newlib/$(s).c)))
-
-# `make guest NAME=prog SRC=... LIBC=newlib`: rt.mk has declared it as a
-# plain guest from SRC; put it on newlib. A NAME the tree already declares
-# with other sources is refused: that guest is not the user's to change.
-ifeq ($(LIBC),newlib)
-ifneq ($(NAME),)
-ifneq ($(SRC),)
-ifeq ($(RV_OBJS_$(NAME)),$(patsubst %,$(BUILD)/guests/obj/$(NAME)/%.o,$(SRC)))
-$(eval $(call rv_newlib_guest_vars,$(NAME)))
-else
-$(error LIBC=newlib: guest '$(NAME)' already exists in the tree; pick another NAME)
-endif
-endif
-endif
-endif
