@@ -5,7 +5,8 @@
 #   LIBC=newlib (the default)  hosted C on newlib: printf, malloc, qsort,
 #                              time, exit (guests/newlib/newlib.mk)
 #   LIBC=none                  the bare runtime alone (guests/rt/rv.h)
-#   CFLAGS=...                 more C flags for the program's sources
+#   CFLAGS=...                 more C flags for the program's sources (on
+#                              make's command line; not the environment's)
 #
 # The guest is $(BUILD)/guests/NAME.elf, its objects under
 # $(BUILD)/guests/obj/NAME/. It is not one of `make guests`.
@@ -35,7 +36,8 @@ $(eval $(call rv_guest,$(NAME),$(SRC)))
 else
 $(error make guest: LIBC=$(LIBC): say newlib (the default) or none)
 endif
-RV_CFLAGS_$(NAME) += $(CFLAGS)
+# Only from make's command line: a CFLAGS in the environment is the host's.
+RV_CFLAGS_$(NAME) += $(if $(filter command line,$(origin CFLAGS)),$(CFLAGS))
 endif
 
 guest: $(if $(NAME),$(BUILD)/guests/$(NAME).elf)

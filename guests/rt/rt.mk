@@ -11,6 +11,8 @@
 # Guest code never sees the host's headers (glibc's, under /usr/include):
 # -nostdinc, then only the folders named here (and newlib's, for a newlib
 # guest), then the compiler's own (stddef.h, stdint.h, stdarg.h ...) last.
+# -MD, not -MMD: the .d files name those system headers too (a test reads
+# them; newlib's headers change when it is rebuilt).
 
 BUILD ?= build
 CC    ?= gcc
@@ -18,8 +20,8 @@ AR    ?= ar
 
 RV_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pie -fno-pic \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -O2 -g \
-	-Wall -Wextra -Werror -nostdinc -Iinclude -Iguests/rt -MMD -MP
-RV_ASFLAGS := -m32 -nostdinc -Iinclude -Iguests/rt -D__ASSEMBLER__ -g -MMD -MP
+	-Wall -Wextra -Werror -nostdinc -Iinclude -Iguests/rt -MD -MP
+RV_ASFLAGS := -m32 -nostdinc -Iinclude -Iguests/rt -D__ASSEMBLER__ -g -MD -MP
 RV_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--fatal-warnings -T guests/rt/guest.ld
 # Asked of the compiler on first use, in a recipe: after `deps` installed
@@ -52,7 +54,7 @@ RT_OBJS := $(patsubst guests/rt/%,$(RT_DIR)/%.o,$(RT_SRCS))
 
 RT_FLAGS := $(RT_DIR)/flags
 RT_CMDS = $(CC) $(RV_CFLAGS) $(RV_SYSINC); $(RV_ASFLAGS)
-$(RT_FLAGS): FORCE
+$(RT_FLAGS): FORCE | deps
 	$(call rv_flags_file,$@,RT_CMDS)
 
 $(filter %.c.o,$(RT_OBJS)): $(RT_DIR)/%.c.o: guests/rt/%.c $(RT_FLAGS) | deps
@@ -90,7 +92,7 @@ RV_FLAGS_$(1) := $$(BUILD)/guests/obj/$(1)/flags
 RV_CMDS_$(1) = $$(CC) $$(RV_CFLAGS) $$(RV_CFLAGS_$(1)) $$(RV_SYSINC); \
 	$$(RV_ASFLAGS); $$(RV_LDFLAGS) $$(RV_LINK_$(1))
 
-$$(RV_FLAGS_$(1)): FORCE
+$$(RV_FLAGS_$(1)): FORCE | deps
 	$$(call rv_flags_file,$$@,RV_CMDS_$(1))
 
 $$(filter %.c.o,$$(RV_OBJS_$(1))): $$(BUILD)/guests/obj/$(1)/%.c.o: %.c $$(RV_FLAGS_$(1)) | deps
