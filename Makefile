@@ -243,7 +243,7 @@ test: deps all $(TESTMODS) $(BUILD)/unit/unit guests $(ISO) \
 	$(PYTEST) $(or $(PYTEST_ARGS),test)
 
 # From an empty Debian 12 root (debootstrap) and a `git clone` of HEAD to a
-# passing `make test`, as on a fresh machine; 15-30 minutes, root only.
+# passing `make test`, as on a fresh machine; 10-30 minutes, root only.
 .PHONY: test-fresh
 test-fresh:
 	sh tools/test-fresh.sh
@@ -312,7 +312,7 @@ help:
 	@echo 'make run LINUX=bzImage|vmlinux [INITRD=file] [LINUX_ARGS=...]   a Linux guest too'
 	@echo 'make test LINUX=... [INITRD=...]   also boots that Linux (test/test_linux.py)'
 	@echo 'make test-security the security suite alone; make test-mutation; make soak'
-	@echo 'make test-fresh    from an empty Debian 12 root to a passing make test (root, 15-30 min)'
+	@echo 'make test-fresh    from an empty Debian 12 root to a passing make test (root, 10-30 min)'
 	@echo 'make unit          the host unit tests only'
 	@echo 'make deps          install the Debian packages the build needs (every target does)'
 	@echo 'make clean         remove build/'
