@@ -185,7 +185,7 @@ QEMU_MEM   ?= $(if $(LINUX),256,128)
 QEMU_ARGS  ?=
 QEMU_BASE  := -accel tcg -m $(QEMU_MEM) -no-reboot -nic none
 RUN_ARGS   ?=
-HV_ARGS    := exit=qemu $(RUN_ARGS)
+HV_ARGS    := $(strip exit=qemu $(RUN_ARGS))
 MODULES    ?= $(LINUX_MODULES)$(DEFAULT_MODULES)
 DEBUG_PORT ?= 1234
 GDB        := gdb
