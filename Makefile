@@ -262,11 +262,11 @@ bench: deps all guests
 # static i386 (glibc from gcc-multilib) and runs only inside QEMU.
 LINUXBENCH      := $(BUILD)/linux/linuxbench
 BENCH_INITRAMFS := $(BUILD)/linux/bench-initramfs.cpio.gz
-$(LINUXBENCH): tools/linuxbench/linuxbench.c
+$(LINUXBENCH): tools/linuxbench/linuxbench.c | deps
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) -m32 -static -O2 -s -std=gnu11 -Wall -Wextra -Werror -o $@ $<
-$(BENCH_INITRAMFS): $(LINUXBENCH) tools/linuxbench/mkinitramfs.sh
+$(BENCH_INITRAMFS): $(LINUXBENCH) tools/linuxbench/mkinitramfs.sh | deps
 	$(call say,GEN,$@)
 	$(Q)sh tools/linuxbench/mkinitramfs.sh $(LINUXBENCH) $@
 
