@@ -20,8 +20,9 @@ extern struct hv_config hv_config;
 _Static_assert((CONSOLE_IN_RING & (CONSOLE_IN_RING - 1)) == 0,
 	       "CONSOLE_IN_RING must be a power of two");
 
-/* The longest line as printed: colour, "[name]+ ", the text, '\n'. */
-#define LINE_OUT_MAX (CONSOLE_LINE_MAX + GUEST_NAME_MAX + 32)
+/* The longest line as printed: colour, "[name]+ ", the text with every
+ * byte escaped ("\xNN", four for one), '\n'. */
+#define LINE_OUT_MAX (4 * CONSOLE_LINE_MAX + GUEST_NAME_MAX + 32)
 _Static_assert(CONSOLE_OUT_BUF >= 2 * LINE_OUT_MAX,
 	       "the output buffer must hold at least two whole lines");
 
@@ -192,7 +193,10 @@ void console_write_hv(const char *s, size_t n)
 /* g's pending text as printed, coloured or plain; its length. It is a
  * line of its own, "[name] text" (or "[name]+ text"), unless g's line is
  * the open one, which the text continues; another guest's open line is
- * ended first. finished adds the '\n'. */
+ * ended first. finished adds the '\n'. Output integrity: every byte of the
+ * text that could end the line or drive a terminal (control characters,
+ * DEL, anything from 0x80) is escaped, so no guest text can pose as the
+ * hypervisor's line or another guest's. */
 static size_t format_line(const struct guest *g, bool finished, bool color,
 			  char *buf)
 {
@@ -208,8 +212,7 @@ static size_t format_line(const struct guest *g, bool finished, bool color,
 	else if (open_line != c)
 		n += (size_t)snprintf(buf + n, LINE_OUT_MAX - n, "[%s]%s ", g->name,
 				      g->line_continued ? "+" : "");
-	memcpy(buf + n, g->line, g->line_len);	/* memcpy: the text may hold NULs */
-	n += g->line_len;
+	n += str_escape_n(buf + n, LINE_OUT_MAX - n - 1, g->line, g->line_len, ESC_LINE);
 	if (finished)
 		buf[n++] = '\n';
 	return n;

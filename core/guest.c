@@ -198,7 +198,10 @@ void kill_guest(struct guest *g, const char *fmt, ...)
 	irq_restore(flags);
 }
 
-/* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). */
+/* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). why
+ * is the hypervisor's text: whatever of it the guest wrote was escaped and
+ * quoted by the caller (hcall/dispatch.c: hc_shutdown), so it cannot break
+ * out of the line. */
 void guest_exit(struct guest *g, int status, const char *why)
 {
 	if (!guest_alive(g))

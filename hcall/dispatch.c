@@ -91,7 +91,8 @@ static void linux_shutdown(struct guest *g, const struct hcall_args *a)
 
 static uint32_t hc_shutdown(struct guest *g, const struct hcall_args *a)
 {
-	char msg[LGUEST_SHUTDOWN_MSG_MAX];
+	char msg[LGUEST_SHUTDOWN_MSG_MAX], shown[sizeof(g->end_reason) - 2];
+	char why[sizeof(g->end_reason)];
 
 	if (guest_is_linux(g->spec)) {
 		linux_shutdown(g, a);
@@ -101,7 +102,10 @@ static uint32_t hc_shutdown(struct guest *g, const struct hcall_args *a)
 		kill_guest(g, "SHUTDOWN: message at %08x is outside its memory", a->arg1);
 		return 0;
 	}
-	guest_exit(g, a->arg2 == LGUEST_SHUTDOWN_RESTART ? GUEST_EXIT_RESTART : 0, msg);
+	/* The message is the guest's: quoted and escaped (output integrity). */
+	str_escape(shown, sizeof(shown), msg);
+	snprintf(why, sizeof(why), msg[0] ? "\"%s\"" : "", shown);
+	guest_exit(g, a->arg2 == LGUEST_SHUTDOWN_RESTART ? GUEST_EXIT_RESTART : 0, why);
 	return 0;
 }
 

@@ -36,10 +36,19 @@ int format_to(format_sink_t sink, void *ctx, const char *fmt, ...) __printf(3, 4
 int errmsg(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 void errmsg_mark_cut(char *buf, size_t size, int wanted);
 
-/* escape.c: copies the NUL-terminated src into dst[0..size), NUL-terminated,
- * with '"' and '\\' backslash-escaped, newline, tab and CR as \n \t \r, and
- * every other byte outside printable ASCII as \xNN; cut short only between
- * whole escapes. For a guest's string printed inside quotes. */
+/* escape.c: guest-controlled bytes made safe to print (docs/console.md,
+ * "Output integrity"). str_escape copies the NUL-terminated src into
+ * dst[0..size), NUL-terminated, with '"' and '\\' backslash-escaped,
+ * newline, tab and CR as \n \t \r, and every other byte outside printable
+ * ASCII as \xNN; cut short only between whole escapes. For a guest's string
+ * printed inside quotes. str_escape_n does n bytes in either mode (ESC_LINE
+ * keeps tabs, '"' and '\\' as they are: text behind a "[name]" prefix);
+ * str_escape_line is ESC_LINE keeping a backspace that stays within the
+ * guest's own text, *col being the columns its output has advanced on its
+ * line. Both return the length written. */
+enum esc_mode { ESC_LINE, ESC_QUOTED };
 void str_escape(char *dst, size_t size, const char *src);
+size_t str_escape_n(char *dst, size_t size, const char *src, size_t n, enum esc_mode mode);
+size_t str_escape_line(char *dst, size_t size, const char *src, size_t n, uint32_t *col);
 
 #endif

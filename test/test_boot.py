@@ -161,7 +161,7 @@ def check_bad_options(mods_dir, opts, why, cause, name):
     asked = rvqemu.re.search(r"name=(\S+)", opts)[1]
     assert len(errs) == 1 and rvqemu.re.search(why, errs[0]), b.describe()
     assert errs[0].startswith(f'module 1 ({bad}), guest "{asked}": '), b.describe()
-    b.require(r"starting 1 guest\b",
+    b.require(r"^ringvisor: starting 1 guest\b",
               rf"^ringvisor: verdict: refused: .*; 1 module refused \(1 {cause}\)")
 
 

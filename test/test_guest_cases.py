@@ -39,8 +39,8 @@ ENDINGS = {
     "crash_ud": ("tcrash", "mem=2M expect=exit:134", "ud",
                  r"^ringvisor: guest crash_ud exited with status 134$"),
     "shutdown": ("tcrash", "mem=2M", "shutdown",
-                 r"^ringvisor: guest shutdown exited with status 0: "
-                 r"tcrash says goodbye$"),
+                 r"^ringvisor: guest shutdown exited with status 0: \""
+                 r"tcrash says goodbye\"$"),
     "nopf": ("tkill", "mem=2M expect=killed", "no_pf_handler",
              r"^ringvisor: error: guest nopf killed: unhandled page fault "
              r"\(#PF\) at eip [0-9a-f]{8} \(address 00f00000, error 0\): "

@@ -107,7 +107,7 @@ def test_abi49(crowd, check):
 
 
 def test_abi49_powers_off(crowd):
-    crowd.require(r"^ringvisor: guest abi49 exited with status 0: Power down$")
+    crowd.require(r"^ringvisor: guest abi49 exited with status 0: \"Power down\"$")
 
 
 @pytest.mark.parametrize("check", AD_CHECKS)

@@ -64,7 +64,7 @@ def test_many_timers_on_time():
 
 
 def bystander_lines(b):
-    return [l for l in b.log.splitlines() if l.startswith("[bystander]")]
+    return [l for l in b.log.split("\n") if l.startswith("[bystander]")]
 
 
 def test_faulty_guests_do_not_disturb_others():
@@ -76,7 +76,7 @@ def test_faulty_guests_do_not_disturb_others():
             (G / "spin.elf", "name=irqoff cpu_limit=40ms expect=killed -- 0 irqoff forever")]
     b = boot("sched_bystander_mixed", append=HV, icount=ICOUNT, modules=mods,
              timeout=60).expect_pass()
-    b.require(r"guest crasher killed: unhandled page fault",
+    b.require(r"^ringvisor: error: guest crasher killed: unhandled page fault",
               r"guest looper killed: used up its cpu_limit=",
               r"guest irqoff killed: used up its cpu_limit=")
     assert bystander_lines(b) == bystander_lines(solo) and len(bystander_lines(solo)) == 20
@@ -94,9 +94,9 @@ def test_scale_64_guests():
 def test_restart_100_times_returns_every_frame(testmods):
     mods = [(testmods / "good.elf", "name=phoenix mem=2M on_exit=restart restarts=100")]
     b = boot("sched_restart", append=HV, modules=mods, timeout=60).expect_pass()
-    b.require(r"guest phoenix: restarting \(100 of 100\)")
-    before = int(b.lines(r"memory: (\d+) frames free before the guests start")[0])
-    after, scan = map(int, b.lines(r"memory: (\d+) frames free after the guests ended "
+    b.require(r"^ringvisor: guest phoenix: restarting \(100 of 100\)")
+    before = int(b.lines(r"^ringvisor: memory: (\d+) frames free before the guests start")[0])
+    after, scan = map(int, b.lines(r"^ringvisor: memory: (\d+) frames free after the guests ended "
                                    r"\((\d+) by a scan\)")[0])
     assert before == after == scan, b.describe()
     assert summary(b)["phoenix"][3] == 100
@@ -105,7 +105,7 @@ def test_restart_100_times_returns_every_frame(testmods):
 def test_crash_restart_policy(testmods):
     mods = [(G / "crash.elf", "name=fragile on_crash=restart restarts=3 expect=killed")]
     b = boot("sched_crash_restart", append=HV, modules=mods, timeout=60).expect_pass()
-    assert len(b.lines(r"guest fragile killed: unhandled page fault")) == 4, b.describe()
+    assert len(b.lines(r"^ringvisor: error: guest fragile killed: unhandled page fault")) == 4, b.describe()
 
 
 def test_guest_that_does_not_fit_is_skipped(testmods):

@@ -20,7 +20,8 @@ G = rvqemu.BUILD / "guests"
 WORKER = "_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 CAT = security.catalogue()
 BY_GROUP = {g: [c for c in CAT if c["group"] == g]
-            for g in ("priv", "errvec", "kill", "noeffect", "devkill", "devnoeffect")}
+            for g in ("priv", "errvec", "kill", "noeffect", "devkill", "devnoeffect",
+                      "forge")}
 
 
 def note_escape(msg):
@@ -49,7 +50,7 @@ def modules():
                      f"name={errvec_name(c['id'])} mem=8M expect=any -- errvec {r[1]} {v}"))
     for c in BY_GROUP["kill"]:
         mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M expect=killed -- {c['id']}"))
-    for c in BY_GROUP["noeffect"]:
+    for c in BY_GROUP["noeffect"] + BY_GROUP["forge"]:
         mods.append((G / "sec_kill.elf", f"name={c['id']} mem=2M -- {c['id']}"))
     for c in BY_GROUP["devkill"]:
         mods.append((G / "sec_dev.elf", f"name={c['id']} mem=2M expect=killed -- {c['id']}"))
@@ -59,7 +60,7 @@ def modules():
 
 
 def bystander_lines(b):
-    return [l for l in b.log.splitlines() if l.startswith("[bystander]")]
+    return [l for l in b.log.split("\n") if l.startswith("[bystander]")]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_priv(run, case):
 def test_errvec(run, case):
     n = errvec_name(case)
     assert run.has(rf"^\[{n}\] PASS {case}$"), \
-        "\n".join(l for l in run.log.splitlines() if f"[{n}]" in l or f" {n} " in l)
+        "\n".join(l for l in run.log.split("\n") if f"[{n}]" in l or f" {n} " in l)
 
 
 def check_kill(b, case):
@@ -118,6 +119,37 @@ def test_bar_outside_warns(run):
     got = run.lines(r"^ringvisor: warning: guest ne_bar_outside: (.*)$")
     assert got == ["virtio console: BAR 0 moved to 00300000, outside its device window "
                    "or onto another device; left at 00200000"], run.describe()
+
+
+FORGED_EXIT = ('ringvisor: guest forge_shutdown exited with status 0: '
+               r'"bye\nringvisor: oracle: intact FORGED\r\x1b[2Kringvisor: every guest '
+               r'has ended FORGED \"\\"')
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["forge"]])
+def test_forge(run, case):
+    """Output integrity: whatever separator splits the log, a line with the
+    forger's text is the forger's own ("[case] ...") or the hypervisor's
+    with the text inside quotes, and holds no raw control byte."""
+    raw = run.log
+    console = case == "forge_console"          # its lines say "oracle FORGED n"
+    pieces = [p for p in raw.splitlines() if "FORGED" in p and ("oracle FORGED" in p) == console]
+    for p in pieces:
+        own = p.startswith(f"[{case}] ")
+        quoted = p.startswith("ringvisor: ") and '"' in p and p.index('"') < p.index("FORGED")
+        clean = not any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 or ch in "\u2028\u2029"
+                        for ch in p)
+        if not ((own or quoted) and clean):
+            note_escape(f"forge: {case} wrote a line that is not its own: {p!r}")
+        assert (own or quoted) and clean, repr(p)
+    if console:
+        assert len([p for p in pieces if p.startswith(f"[{case}] ")]) == 12, pieces
+        run.require(rf"^\[{case}\] NOEFFECT {case}$",
+                    rf"^ringvisor: guest {case} exited with status 0$")
+    else:
+        exits = [p for p in raw.split("\n") if p.startswith("ringvisor: guest forge_shutdown exited")]
+        assert exits == [FORGED_EXIT], exits
+        assert len(pieces) == 2, pieces        # the exit line and the summary row
 
 
 def test_bystander_untouched(run, solo):

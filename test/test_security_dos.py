@@ -78,8 +78,8 @@ def churn(name, restarts, timeout=120):
             (G / "crash.elf", f"name=crasher mem=2M on_crash=restart restarts={restarts} "
                               "expect=killed")]
     b = boot(name, append="exit=qemu", icount=ICOUNT, modules=mods, mem=256, timeout=timeout)
-    before = [int(x) for x in b.lines(r"memory: (\d+) frames free before the guests start")]
-    after = b.lines(r"memory: (\d+) frames free after the guests ended \((\d+) by a scan\)")
+    before = [int(x) for x in b.lines(r"^ringvisor: memory: (\d+) frames free before the guests start")]
+    after = b.lines(r"^ringvisor: memory: (\d+) frames free after the guests ended \((\d+) by a scan\)")
     kills = len(b.lines(r"^ringvisor: error: guest crasher killed: "))
     res = dict(status=b.status, kills=kills, frames_before=before[0] if before else None,
                frames_after=tuple(map(int, after[0])) if after else None,

@@ -74,6 +74,7 @@ DEFENCE = {
     "denial of service: page-fault storm": "`mm/shadow.c`, `traps/reflect.c`, `core/sched.c`",
     "hypercall fuzzing": "`hcall/dispatch.c` and everything behind it: kill_guest, never panic",
     "crash-and-restart churn": "`core/guest.c` (every frame returned), `mm/frame.c: frame_scan_free`",
+    "output integrity: forged hypervisor lines": "`lib/escape.c: str_escape` in `core/console.c: format_line` (guest lines behind `[name]`, control bytes escaped) and `core/guest.c: guest_exit` (SHUTDOWN's text quoted)",
     "mutation self-check": "the tests themselves: each named check removed must make its tests fail (`tools/mutation.py`)",
     "virtio: queue placement": "`dev/virtqueue.c: vq_enable` (a power of two up to 256; each ring aligned and wholly inside guest RAM, checked once)",
     "virtio: descriptor loops": "`dev/virtqueue.c: load` (a walk counts the descriptors it visits: at most the queue's size)",
@@ -285,6 +286,17 @@ def kill_reason(cid):
             return table[cid][1]
     raise KeyError(cid)
 
+# sec_kill cases that try to forge the hypervisor's lines: case -> expected.
+# The oracle (test/test_security.py: test_forge) reads the raw log, split
+# by every line separator Python knows, not only by the guest's prefix.
+FORGE = {
+    "forge_console": "console text with CR, VT, FF, FS-RS, NEL, U+2028, ESC sequences and NUL "
+                     "before `ringvisor: error: oracle`: every byte escaped behind `[forge_console]`; "
+                     "no line of the log, however split, starts as the hypervisor's",
+    "forge_shutdown": "SHUTDOWN whose message holds `\\n`, `\\r`, ESC and `ringvisor: oracle: intact`: "
+                      "printed once, quoted and escaped, on the exit line and in the summary",
+}
+FORGE_KIND = "output integrity: forged hypervisor lines"
 
 ERRVEC_VECTORS = (10, 11, 12, 13, 14, 17)
 # Cases whose pinned outcome the hypervisor does not give yet: reported to
@@ -387,6 +399,8 @@ def catalogue():
         add(cid, "devnoeffect", kind, why)
     for cid, (kind, reason) in DEV_INPUT.items():
         add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
+    for cid, exp in FORGE.items():
+        add(cid, "forge", FORGE_KIND, exp)
     for cid, (kind, _) in DOS.items():
         add(cid, "dos", kind, DOS_EXPECT)
     add("fuzz_share", "fuzz", "hypercall fuzzing",
@@ -411,8 +425,8 @@ def render_doc():
            "Where the cases run:", "",
            "- `priv` and `errvec`: `guests/security/sec_priv.c` (with `sec_probe.S`),",
            "  one PASS/FAIL line per case; `errvec` cases one module each;",
-           "- `kill`, `noeffect`: `guests/security/sec_kill.c`, one module per case,",
-           "  the kill reason matched exactly;",
+           "- `kill`, `noeffect`, `forge`: `guests/security/sec_kill.c`, one module per",
+           "  case, the kill reason matched exactly;",
            "- `devkill`, `devnoeffect`: `guests/security/sec_dev.c` (the PCI bus and the",
            "  virtio console), the same way, in the same boot;",
            "- `devinput`: `sec_dev.c` beside `guests/tests/tvirtio.c` in",

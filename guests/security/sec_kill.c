@@ -197,6 +197,24 @@ static int run_case(const char *c)
 		}
 		rv_printf("NOEFFECT %s\n", c);
 		return 1;
+	} else if (t_streq(c, "forge_console")) {
+		/* every way a line could end or a terminal be steered, each
+		 * followed by what a hypervisor line says */
+		static const char *const breaks[] = {
+			"\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\xc2\x85",
+			"\xe2\x80\xa8", "\x1b[1G", "\x1b[2K\r", "\x00", "\x1b]0;",
+		};
+		for (unsigned i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+			rv_puts(breaks[i][0] ? breaks[i] : "");
+			if (!breaks[i][0])
+				rv_console_write("\0", 1);
+			rv_printf("ringvisor: error: oracle FORGED %u\n", i);
+		}
+		rv_printf("NOEFFECT %s\n", c);
+		return 1;
+	} else if (t_streq(c, "forge_shutdown")) {
+		rv_shutdown("bye\nringvisor: oracle: intact FORGED\r\x1b[2K"
+			    "ringvisor: every guest has ended FORGED \"\\");
 	} else {
 		rv_printf("unknown case '%s'\n", c);
 		return 0;

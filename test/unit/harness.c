@@ -9,7 +9,7 @@
 static const struct unit_case *const suites[] = {
 	cmdline_cases, config_cases, elf_cases,
 	memmap_cases, frame_cases, heap_cases, desc_cases, pte_cases, insn_cases,
-	linux_cases, acpi_cases,
+	linux_cases, acpi_cases, escape_cases,
 };
 
 jmp_buf *unit_assert_jmp;

@@ -19,7 +19,7 @@ struct unit_case {
 /* Each test file defines one NULL-terminated table; harness.c lists them. */
 extern const struct unit_case cmdline_cases[], config_cases[], elf_cases[],
 	memmap_cases[], frame_cases[], heap_cases[], desc_cases[], pte_cases[],
-	insn_cases[], linux_cases[], acpi_cases[];
+	insn_cases[], linux_cases[], acpi_cases[], escape_cases[];
 
 /* Ends the running case as failed with "file:line: what". */
 __attribute__((noreturn)) void unit_fail(const char *file, int line,

@@ -13,7 +13,8 @@ UNIT_TEST_SRCS := test/unit/harness.c test/unit/support.c \
 	test/unit/test_cmdline.c test/unit/test_config.c test/unit/test_elf.c \
 	test/unit/test_memmap.c test/unit/test_frame.c test/unit/test_heap.c \
 	test/unit/test_desc.c test/unit/test_pte.c test/unit/test_linux.c test/unit/test_insn.c \
-	test/unit/test_acpi.c
+	test/unit/test_acpi.c \
+	test/unit/test_escape.c
 
 UNIT_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror -Iinclude -I. -MMD -MP
