@@ -100,6 +100,7 @@ static void *alloc_page_zeroed(void)
 struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 {
 	const struct guest_config *cfg = &spec->config;
+	uint32_t free_before = frame_free_count();
 	struct guest *g = kzalloc(sizeof(*g));
 
 	if (!g) {
@@ -139,11 +140,19 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	timer_event_init(&g->clock, guest_clock_fired, g);
 	console_attach(g);
 	dev_attach(g);
+	g->frames_fixed = free_before - frame_free_count() - g->shadow.frames;
 	g->run_state = GUEST_RUNNABLE;
 	pr_debug("guest %s: %u KiB at host-physical 0x%08x, entry 0x%08x, weight %u, cap %u%%",
 		 g->name, g->mem_size / 1024, g->mem_base, spec->elf.entry, cfg->weight,
 		 cfg->cap);
 	return g;
+}
+
+/* The frames g holds now: what its creation took (its structure, memory
+ * with the guard frames, regs and state pages) and its shadow tables. */
+uint32_t guest_frames_held(const struct guest *g)
+{
+	return g->frames_fixed + g->shadow.frames;
 }
 
 /* Return everything the guest holds. Safe on a half-built guest. */

@@ -50,6 +50,7 @@ struct guest {
 	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */
 	uint32_t mem_base;
 	uint32_t mem_size;
+	uint32_t frames_fixed;		/* frames its creation took, shadows aside */
 
 	/* The Switcher's pages for this guest (host-physical = pointer). */
 	struct regs_page *regs_page;
@@ -114,6 +115,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id);
 void guest_destroy(struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);
+uint32_t guest_frames_held(const struct guest *g);
 
 static inline bool guest_alive(const struct guest *g)
 {

@@ -119,6 +119,21 @@ void oracle_check_guest(const char *guest)
 	}
 }
 
+/* A guest was just destroyed: its frames must all be back now, not when
+ * the last guest ends. expect_free is the free count before its
+ * destruction plus what it held (core/guest.c: guest_frames_held); the
+ * bitmap's own recount must agree with the counter. */
+void oracle_check_frames(const char *guest, uint32_t expect_free)
+{
+	uint32_t now = frame_free_count(), scan = frame_scan_free();
+
+	if (now != expect_free || scan != now) {
+		pr_err("oracle: ESCAPE: guest %s's frames did not all come back: %u free, "
+		       "%u expected, %u by a scan", guest, now, expect_free, scan);
+		guard_escapes++;
+	}
+}
+
 /* After every guest has ended and been destroyed: the number of escapes
  * found, each already printed. */
 unsigned oracle_check(void)

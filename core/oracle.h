@@ -11,6 +11,7 @@ void oracle_snapshot(void);
 void oracle_guard_fill(uint32_t pa);
 bool oracle_guard_check(uint32_t pa, const char *guest, const char *where);
 void oracle_check_guest(const char *guest);
+void oracle_check_frames(const char *guest, uint32_t expect_free);
 unsigned oracle_check(void);
 
 #endif

@@ -22,11 +22,24 @@
 
 extern struct hv_config hv_config;
 
-/* One slot per started module: its guest changes when it is restarted. */
+/* How a guest ended, kept for the summary after its memory went back. */
+struct ending {
+	enum guest_state state;
+	int exit_status;
+	bool as_expected;
+	uint64_t cpu_ns, context_switches, hypercalls, faults, emulated;
+	char reason[sizeof(((struct guest *)0)->end_reason)];
+};
+
+/* One slot per started module: its guest changes when it is restarted,
+ * and is NULL once it has ended for good (then `end` says how). */
 struct slot {
 	const struct guest_spec *spec;
 	struct guest *g;
 	unsigned restarts;
+	bool ended;
+	bool gone;		/* its restart did not fit: no ending recorded */
+	struct ending end;
 };
 static struct slot slots[MAX_MODULES];
 static unsigned nr_slots;
@@ -146,23 +159,45 @@ static void slice_expired(struct timer_event *ev)
 	need_resched = true;
 }
 
-/* A new cap window: every capped guest's use starts again from zero. */
+/* A new cap window: every capped guest gets its allowance again, less
+ * what it overran the last one by (an overrun is a debt, never forgiven). */
 static void cap_window_opened(struct timer_event *ev)
 {
 	(void)ev;
 	window_start = time_ns();
 	for (unsigned i = 0; i < nr_slots; i++) {
 		struct guest *g = slots[i].g;
-		if (!g)
+		if (!g || !g->spec->config.cap)
 			continue;
-		g->cap_used_ns = 0;
-		if (g->throttled) {
+		uint64_t allowance = cap_allowance(g);
+		g->cap_used_ns = g->cap_used_ns > allowance ? g->cap_used_ns - allowance : 0;
+		if (g->throttled && g->cap_used_ns < allowance) {
 			g->throttled = false;
 			if (g->run_state == GUEST_RUNNABLE)
 				make_ready(g);
 		}
 	}
 	timer_arm(&cap_window, window_start + CAP_WINDOW_NS);
+}
+
+/* Host time spent on g's behalf (its slice, with the hypercalls, faults
+ * and console copying in it; the teardown and reload of its restart)
+ * counts against its share, its cap= and its cpu_limit=. What it overruns
+ * is carried as debt: negative credit, cap use beyond the window. */
+static void charge(struct guest *g, uint64_t ns)
+{
+	const struct guest_config *c = &g->spec->config;
+
+	g->stats.cpu_ns += ns;
+	g->credit_ns -= (int64_t)ns;
+	if (c->cap) {
+		g->cap_used_ns += ns;
+		if (g->cap_used_ns >= cap_allowance(g))
+			g->throttled = true;
+	}
+	if (c->cpu_limit_ns && g->stats.cpu_ns >= c->cpu_limit_ns)
+		kill_guest(g, "used up its cpu_limit= of %llu ms",
+			   (unsigned long long)(c->cpu_limit_ns / 1000000));
 }
 
 /* Run g until its slice ends, it stops being runnable, or a woken guest
@@ -197,18 +232,8 @@ static void run_slice(struct guest *g)
 	timer_cancel(&slice_end);
 	current = NULL;
 
-	uint64_t used = time_ns() - start;
-	g->stats.cpu_ns += used;
 	g->stats.context_switches++;
-	g->credit_ns -= (int64_t)used;
-	if (cap) {
-		g->cap_used_ns += used;
-		if (g->cap_used_ns >= cap_allowance(g))
-			g->throttled = true;
-	}
-	if (g->spec->config.cpu_limit_ns && g->stats.cpu_ns >= g->spec->config.cpu_limit_ns)
-		kill_guest(g, "used up its cpu_limit= of %llu ms",
-			   (unsigned long long)(g->spec->config.cpu_limit_ns / 1000000));
+	charge(g, time_ns() - start);
 	if (g->run_state != GUEST_RUNNABLE || g->throttled)
 		return;
 	if (g->credit_ns > 0)
@@ -218,9 +243,12 @@ static void run_slice(struct guest *g)
 }
 
 /* The next guest to run: a woken one first, else the head of the round,
- * refilled if it has spent its credit. A guest that ended while it waited
- * in a queue is returned too: run_slice does nothing with it and the loop
- * reaps it. Amortised O(1). */
+ * given a quantum if it has spent its credit. A guest still in debt after
+ * that (host work done for it overran its slice) waits another round, so
+ * the debt is paid in CPU its neighbours get; alone, it pays it off here
+ * at once. A guest that ended while it waited in a queue is returned too:
+ * run_slice does nothing with it and the loop reaps it. Amortised O(1) in
+ * the number of guests. */
 static struct guest *pick(void)
 {
 	struct guest *g = pop_front(&wake_q);
@@ -232,8 +260,15 @@ static struct guest *pick(void)
 			return g;
 		if (g->run_state != GUEST_RUNNABLE || g->throttled)
 			continue;
-		if (g->credit_ns <= 0)
-			g->credit_ns = MIN(g->credit_ns + quantum(g), quantum(g));
+		if (g->credit_ns <= 0) {
+			g->credit_ns += quantum(g);
+			if (g->credit_ns <= 0 && run_q.len) {
+				push_back(&run_q, g);
+				continue;
+			}
+			if (g->credit_ns <= 0)
+				g->credit_ns = quantum(g);	/* alone: nobody is owed */
+		}
 		return g;
 	}
 	return NULL;
@@ -254,29 +289,82 @@ static bool ended_as_expected(const struct guest *g)
 	return false;
 }
 
-/* A guest ended: restart it if its policy says so and it has restarts
- * left (a restart reloads it from its module; its memory goes back first),
- * else leave it ended. Returns true if it lives on. */
+/* Destroy g and check, at once, that every frame it held came back. */
+static void destroy_checked(struct guest *g)
+{
+	char name[GUEST_NAME_MAX];
+	uint32_t expect = frame_free_count() + guest_frames_held(g);
+
+	strlcpy(name, g->name, sizeof(name));
+	guest_destroy(g);
+	oracle_check_frames(name, expect);
+}
+
+/* The guest in s has ended for good: what the summary needs is kept, and
+ * everything it holds goes back now, not when the last guest ends; the
+ * oracle checks the frames at that moment. */
+static void retire(struct slot *s)
+{
+	struct guest *g = s->g;
+	struct ending *e = &s->end;
+
+	e->state = g->run_state;
+	e->exit_status = g->exit_status;
+	e->as_expected = ended_as_expected(g);
+	e->cpu_ns = g->stats.cpu_ns;
+	e->context_switches = g->stats.context_switches;
+	e->hypercalls = g->stats.hypercalls;
+	e->faults = g->stats.shadow_faults + g->stats.reflected_traps;
+	e->emulated = g->stats.emulated;
+	strlcpy(e->reason, g->end_reason, sizeof(e->reason));
+	if (bench_on)
+		bench_report_guest(g);
+	s->g = NULL;
+	s->ended = true;
+	destroy_checked(g);
+}
+
+/* A guest ended: restart it if its policy says so (on_exit= for an exit,
+ * also one the guest asked to be a restart; on_crash= for a kill) and it
+ * has restarts left, else retire it. A restart reloads it from its module
+ * (its memory goes back first) and keeps its accounting: its CPU time,
+ * credit and cap use carry over, so cpu_limit= and cap= span restarts, and
+ * the time the teardown and rebuild take is charged to it. Returns true
+ * if it lives on. */
 static bool lifecycle(struct slot *s)
 {
 	struct guest *g = s->g;
 	const struct guest_config *c = &s->spec->config;
 	bool crashed = g->run_state == GUEST_KILLED;
-	bool restart = (crashed ? c->on_crash : c->on_exit) == GUEST_RESTART ||
-		       (!crashed && g->exit_status == GUEST_EXIT_RESTART);
+	bool restart = (crashed ? c->on_crash : c->on_exit) == GUEST_RESTART;
 
 	run_forget(g);
-	if (!restart || s->restarts >= c->restarts)
+	if (!restart || s->restarts >= c->restarts) {
+		retire(s);
 		return false;
+	}
+	uint64_t t0 = time_ns();
 	s->restarts++;
 	pr_info("guest %s: restarting (%u of %u)", g->name, s->restarts, c->restarts);
 	unsigned id = g->id;
-	guest_destroy(g);
-	s->g = guest_create(s->spec, id);
-	if (!s->g)
+	uint64_t cpu_ns = g->stats.cpu_ns, cap_used = g->cap_used_ns;
+	int64_t credit = g->credit_ns;
+	bool throttled = g->throttled;
+	s->g = NULL;			/* no timer event may see it half-built */
+	destroy_checked(g);
+	g = guest_create(s->spec, id);
+	if (!g) {
+		s->ended = s->gone = true;
 		return false;
-	s->g->restarts = s->restarts;
-	sched_add(s->g);
+	}
+	g->restarts = s->restarts;
+	g->stats.cpu_ns = cpu_ns;
+	g->cap_used_ns = cap_used;
+	g->throttled = throttled;
+	sched_add(g);
+	g->credit_ns = credit;
+	s->g = g;
+	charge(g, time_ns() - t0);
 	return true;
 }
 
@@ -287,22 +375,31 @@ static void summary(void)
 		"reason");
 	for (unsigned i = 0; i < nr_slots; i++) {
 		const struct slot *s = &slots[i];
-		const struct guest *g = s->g;
-		if (!g) {
+		const struct ending *e = &s->end;
+		if (s->gone) {
 			kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8u %9s  %s\n",
 				s->spec->config.name, "gone", "-", "-", "-", "-", "-", s->restarts,
 				"-", "could not be restarted");
 			continue;
 		}
+		/* The reason is the hypervisor's text, or the guest's SHUTDOWN
+		 * message quoted and escaped (hcall/dispatch.c: hc_shutdown). */
 		kprintf("ringvisor: %-15s %-6s %6d %10llu %9llu %10llu %9llu %8u %9llu  %s%s\n",
-			g->name, g->run_state == GUEST_KILLED ? "killed" : "exited",
-			g->exit_status, (unsigned long long)(g->stats.cpu_ns / 1000),
-			(unsigned long long)g->stats.context_switches,
-			(unsigned long long)g->stats.hypercalls,
-			(unsigned long long)(g->stats.shadow_faults + g->stats.reflected_traps),
-			s->restarts, (unsigned long long)g->stats.emulated, g->end_reason,
-			ended_as_expected(g) ? "" : "  (not as expected)");
+			s->spec->config.name, e->state == GUEST_KILLED ? "killed" : "exited",
+			e->exit_status, (unsigned long long)(e->cpu_ns / 1000),
+			(unsigned long long)e->context_switches,
+			(unsigned long long)e->hypercalls, (unsigned long long)e->faults,
+			s->restarts, (unsigned long long)e->emulated, e->reason,
+			e->as_expected ? "" : "  (not as expected)");
 	}
+}
+
+static struct slot *slot_of(const struct guest *g)
+{
+	for (unsigned i = 0; i < nr_slots; i++)
+		if (slots[i].g == g)
+			return &slots[i];
+	panic("sched: guest %s has no slot", g->name);
 }
 
 /* Run every guest until none is left; guests is the started ones. Returns
@@ -315,7 +412,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 	timer_event_init(&cap_window, cap_window_opened, NULL);
 	cli();
 	for (unsigned i = 0; i < n; i++) {
-		slots[nr_slots++] = (struct slot){ guests[i]->spec, guests[i], 0 };
+		slots[nr_slots++] = (struct slot){ .spec = guests[i]->spec, .g = guests[i] };
 		sched_add(guests[i]);
 		alive++;
 	}
@@ -336,8 +433,10 @@ bool sched_loop(struct guest **guests, unsigned n)
 		if (bench_on)
 			bench_idled();		/* an end is not a switch */
 		oracle_check_guest(g->name);
-		for (unsigned i = 0; i < nr_slots; i++)
-			if (slots[i].g == g && !lifecycle(&slots[i]))
+		struct slot *s = slot_of(g);
+		/* A restart charged past cpu_limit= ends the new guest at once. */
+		while (s->g && !guest_alive(s->g))
+			if (!lifecycle(s))
 				alive--;
 	}
 	timer_cancel(&cap_window);
@@ -345,18 +444,11 @@ bool sched_loop(struct guest **guests, unsigned n)
 
 	bool ok = true;
 	for (unsigned i = 0; i < nr_slots; i++)
-		ok &= slots[i].g && ended_as_expected(slots[i].g);
+		ok &= slots[i].ended && !slots[i].gone && slots[i].end.as_expected;
 	summary();
 	if (bench_on) {
 		bench_dump_timeline();
 		bench_report_switches();
-	}
-	for (unsigned i = 0; i < nr_slots; i++) {
-		if (!slots[i].g)
-			continue;
-		if (bench_on)
-			bench_report_guest(slots[i].g);
-		guest_destroy(slots[i].g);
 	}
 	return ok;
 }

@@ -167,12 +167,14 @@ uint32_t frame_pool_free_count(const struct frame_pool *p)
 	return p->nfree;
 }
 
+/* A word at a time (the bits past nframes are kept set), so the oracle
+ * can recount whenever a guest ends: 30 K words for 3.75 GiB. */
 uint32_t frame_pool_scan_free(const struct frame_pool *p)
 {
 	uint32_t n = 0;
 
-	for (uint32_t f = 0; f < p->nframes; f++)
-		n += !in_use(p, f);
+	for (uint32_t w = 0; w < FRAME_BITMAP_WORDS(p->nframes); w++)
+		n += (uint32_t)__builtin_popcount(~p->bitmap[w]);
 	return n;
 }
 

@@ -77,7 +77,7 @@ def test_two_writers_never_interleave(drain):
              modules=[(FLOOD, "name=a -- a 400 70"),
                       (FLOOD, "name=b -- b 400 70")])
     b.expect_pass()
-    for line in b.log.split("\n"):
+    for line in b.log.splitlines():
         assert (line.startswith("ringvisor: ")
                 or re.fullmatch(r"\[(a|b)\] \1 (\d{5} [a-z]{70}|done: .*)", line)), (
             f"a mixed or broken line: {line!r}")
@@ -118,7 +118,7 @@ def test_color_prefixes():
     a = b.lines(r"^\x1b\[(\d+)m\[a\]\x1b\[0m a 00000 ")
     bb = b.lines(r"^\x1b\[(\d+)m\[b\]\x1b\[0m b 00000 ")
     assert a and bb and a[0] != bb[0], b.describe()
-    for line in b.log.split("\n"):
+    for line in b.log.splitlines():
         if line.startswith("ringvisor"):
             assert "\x1b" not in line, line
 
