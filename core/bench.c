@@ -170,10 +170,10 @@ void bench_report_guest(const struct guest *g)
 {
 	pr_info("bench: %s switch_floor %llu", g->name,
 		(unsigned long long)g->stats.min_switch);
-	/* Beyond its RAM: the guest structure, the regs and state pages, the
-	 * two guard frames, and the most shadow frames it held. */
-	uint32_t bytes = ALIGN_UP(sizeof(struct guest), PAGE_SIZE) + 4 * PAGE_SIZE +
-			 g->shadow.peak_frames * PAGE_SIZE;
+	/* Beyond its RAM, what admission reserves for it (docs/design.md):
+	 * its structure, the regs and state pages, the two guard frames, and
+	 * its shadow-frame budget. */
+	uint32_t bytes = (guest_fixed_frames() + g->shadow.budget) * PAGE_SIZE;
 	pr_info("bench: %s memory_per_guest %u", g->name, bytes);
 }
 

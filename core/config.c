@@ -291,6 +291,29 @@ static bool set_mem(const struct cmd_word *w, struct guest_config *g,
 	return true;
 }
 
+/* shadow=SIZE: the guest's shadow-frame budget instead of the formula
+ * (include/param.h), SHADOW_BUDGET_MIN..MAX frames. */
+static bool set_shadow(const struct cmd_word *w, struct guest_config *g,
+		       char *buf, size_t len)
+{
+	uint64_t v;
+
+	if (!parse_size(w->val, w->val_len, &v))
+		return why(buf, len, "not a size");
+	/* Bounds first: rounding a huge value up could wrap. */
+	if (v > (uint64_t)SHADOW_BUDGET_MAX * PAGE_SIZE)
+		v = (uint64_t)SHADOW_BUDGET_MAX + 1;
+	else
+		v = (v + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (v < SHADOW_BUDGET_MIN || v > SHADOW_BUDGET_MAX) {
+		snprintf(buf, len, "outside %u KiB..%u MiB", SHADOW_BUDGET_MIN * 4,
+			 SHADOW_BUDGET_MAX / 256);
+		return false;
+	}
+	g->shadow_frames = (uint32_t)v;
+	return true;
+}
+
 /* A decimal or hex number within lo..hi, or false with a reason. */
 static bool number_in(const struct cmd_word *w, uint32_t lo, uint32_t hi,
 		      uint32_t *out, char *buf, size_t len)
@@ -437,6 +460,7 @@ bool module_file_matches(const char *word, size_t word_len, const char *file)
 static const struct guest_option guest_options[] = {
 	{ "name",     set_name },
 	{ "mem",      set_mem },
+	{ "shadow",   set_shadow },
 	{ "weight",   set_weight },
 	{ "cap",      set_cap },
 	{ "on_exit",  set_on_exit },

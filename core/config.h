@@ -56,6 +56,7 @@ enum module_role {
 struct guest_config {
 	char name[GUEST_NAME_MAX];	/* name=; 1..15 of [A-Za-z0-9_-] */
 	uint32_t mem;			/* mem=SIZE in bytes, page aligned */
+	uint32_t shadow_frames;		/* shadow=SIZE as frames; 0 = the formula */
 	uint32_t weight;		/* weight=1..GUEST_WEIGHT_MAX */
 	uint32_t cap;			/* cap=PERCENT 1..100; 0 = no cap */
 	enum guest_policy on_exit;	/* on_exit=stop|restart */
@@ -88,7 +89,7 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
 /* Parses one module string into *out. The first word, if it looks like a
  * file name (cmdline_word_is_path), names the file and gives the default
  * guest name: its basename without ".elf"; without one the default is
- * "guest<index>" (index counts modules from 0). Options: name=, mem=, weight=,
+ * "guest<index>" (index counts modules from 0). Options: name=, mem=, shadow=, weight=,
  * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, the module
  * roles (initrd=), and `--`, after which the rest of the string is
  * the guest's own command line, verbatim (out->args points into modstr,

@@ -155,3 +155,22 @@ void elf_load(const void *image, const struct elf_info *info,
 	}
 	ASSERT(loaded == info->nsegs);
 }
+
+void elf_load_range(const void *image, const struct elf_info *info,
+		    uint8_t *guest_base, uint32_t lo, uint32_t hi)
+{
+	Elf32_Ehdr eh;
+
+	(void)info;
+	memcpy(&eh, image, sizeof(eh));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf32_Phdr ph = phdr_at(image, &eh, i);
+		uint32_t from = MAX(lo, ph.p_paddr);
+		uint32_t to = MIN(hi, ph.p_paddr + ph.p_filesz);
+
+		if (!is_loaded(&ph) || from >= to)
+			continue;
+		memcpy(guest_base + from, (const uint8_t *)image + ph.p_offset +
+		       (from - ph.p_paddr), to - from);
+	}
+}

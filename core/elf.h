@@ -32,4 +32,10 @@ int elf_check(const void *image, size_t size, uint32_t guest_mem,
 void elf_load(const void *image, const struct elf_info *info,
 	      uint8_t *guest_base);
 
+/* elf_load for guest memory [lo, hi) only, which the caller has zeroed:
+ * the file bytes of every loadable segment that fall there. A guest is
+ * loaded this way in bounded pieces (core/guest.c: guest_load_piece). */
+void elf_load_range(const void *image, const struct elf_info *info,
+		    uint8_t *guest_base, uint32_t lo, uint32_t hi);
+
 #endif

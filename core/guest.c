@@ -5,6 +5,7 @@
 #include <abi.h>
 #include <arch/i386/arch.h>
 #include <core/console.h>
+#include <core/elf.h>
 #include <core/guest.h>
 #include <core/linux.h>
 #include <core/log.h>
@@ -57,19 +58,28 @@ static void write_boot_params(struct guest *g)
 	boot_params_write(guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE), &lb);
 }
 
-/* The kernel's image and the initrd into the guest's zeroed memory. */
-static void load_images(struct guest *g)
+/* The kernel's image and the initrd, as far as they fall in guest memory
+ * [lo, hi), which is zeroed: an ELF kernel's segments and the initrd a
+ * piece at a time; a bzImage whole, with the last piece. */
+static void load_images(struct guest *g, uint32_t lo, uint32_t hi)
 {
 	const struct guest_spec *spec = g->spec;
 	const struct boot_module *rd = spec->data[MODULE_ROLE_INITRD];
 	uint8_t *base = (uint8_t *)g->mem_base;
 
-	if (spec->kind == GUEST_LINUX_BZIMAGE)
-		bzimage_load((const void *)spec->module->start, &spec->bz, base);
-	else
-		elf_load((const void *)spec->module->start, &spec->elf, base);
-	if (rd)
-		memcpy(base + spec->initrd_gpa, (const void *)rd->start, rd->end - rd->start);
+	if (spec->kind == GUEST_LINUX_BZIMAGE) {
+		if (hi == g->mem_size)
+			bzimage_load((const void *)spec->module->start, &spec->bz, base);
+	} else {
+		elf_load_range((const void *)spec->module->start, &spec->elf, base, lo, hi);
+	}
+	if (rd) {
+		uint32_t from = MAX(lo, spec->initrd_gpa);
+		uint32_t to = MIN(hi, spec->initrd_gpa + (uint32_t)(rd->end - rd->start));
+		if (from < to)
+			memcpy(base + from, (const void *)(rd->start + (from - spec->initrd_gpa)),
+			       to - from);
+	}
 }
 
 /* The 4.9 boot register state: ring 1 at the kernel's entry, esi = the
@@ -95,11 +105,40 @@ static void *alloc_page_zeroed(void)
 	return (void *)pa;
 }
 
-/* Build a guest from a checked module. NULL, with one line saying why, if
- * memory runs out; the other guests are not affected. */
+/* Frames a guest costs beyond its RAM and shadow budget: its structure
+ * (a large heap object), the regs and state pages, two guard frames. */
+uint32_t guest_fixed_frames(void)
+{
+	return (uint32_t)(ALIGN_UP(sizeof(struct guest) + HEAP_MAX_CLASS, PAGE_SIZE) / PAGE_SIZE)
+	       + 4;
+}
+
+/* Admission: RAM, fixed cost and shadow budget must all fit in frames no
+ * other guest was promised, or the guest is refused with one line. */
+static bool admit(const struct guest_config *cfg, uint32_t budget)
+{
+	uint32_t need = cfg->mem / PAGE_SIZE + guest_fixed_frames() + budget;
+
+	if (need <= frame_unreserved())
+		return true;
+	pr_err("guest %s: does not fit: %u KiB of guest memory, %u KiB fixed and %u KiB "
+	       "of shadow budget wanted, %u KiB free; not started", cfg->name,
+	       cfg->mem / 1024, guest_fixed_frames() * 4, budget * 4, frame_unreserved() * 4);
+	return false;
+}
+
+/* Build a guest from a checked module: its memory, pages and shadow budget
+ * taken, its image not loaded yet (guest_load_piece does that, a bounded
+ * piece at a time, in the guest's own time slices). NULL, with one line
+ * saying why, if it does not fit; the other guests are not affected. */
 struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 {
 	const struct guest_config *cfg = &spec->config;
+	uint32_t budget = shadow_budget(cfg->mem, cfg->shadow_frames);
+
+	if (!admit(cfg, budget))
+		return NULL;
+
 	uint32_t free_before = frame_free_count();
 	struct guest *g = kzalloc(sizeof(*g));
 
@@ -120,15 +159,15 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	}
 	g->regs_page = alloc_page_zeroed();
 	g->state = alloc_page_zeroed();
-	if (!g->mem_base || !g->regs_page || !g->state) {
-		pr_err("guest %s: does not fit: %u KiB of guest memory wanted, %u KiB free; "
-		       "not started", cfg->name, cfg->mem / 1024, frame_free_count() * 4);
+	if (!g->mem_base || !g->regs_page || !g->state || !frame_reserve(budget)) {
+		pr_err("guest %s: does not fit: %u KiB of guest memory in one run wanted, "
+		       "%u KiB free; not started", cfg->name, cfg->mem / 1024,
+		       frame_unreserved() * 4);
 		guest_destroy(g);
 		return NULL;
 	}
-	memset((void *)g->mem_base, 0, g->mem_size);
-	write_boot_params(g);
-	load_images(g);
+	g->shadow_reserved = budget;
+	g->loading = true;
 
 	g->regs = &g->regs_page->regs;
 	g->checked_cs = g->checked_ss = ~0u;	/* nothing checked yet */
@@ -136,7 +175,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	switcher_state_init(g->state);
 	traps_init_guest(g);
 	fpu_init_guest(g);
-	shadow_init(g);
+	shadow_init(g, budget);
 	timer_event_init(&g->clock, guest_clock_fired, g);
 	console_attach(g);
 	dev_attach(g);
@@ -146,6 +185,24 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 		 g->name, g->mem_size / 1024, g->mem_base, spec->elf.entry, cfg->weight,
 		 cfg->cap);
 	return g;
+}
+
+/* One bounded piece of loading g (GUEST_LOAD_PIECE bytes of its memory
+ * zeroed and filled from its images; boot_params with the first):
+ * the run loop calls it instead of entering g while g->loading, so a
+ * guest's creation or restart runs in its own slices, is charged to it,
+ * and keeps interrupts off for one piece at most. */
+void guest_load_piece(struct guest *g)
+{
+	uint32_t off = g->load_off, n = MIN(GUEST_LOAD_PIECE, g->mem_size - off);
+
+	memset((void *)(g->mem_base + off), 0, n);
+	if (off == 0)
+		write_boot_params(g);	/* its two pages are in the first piece */
+	load_images(g, off, off + n);
+	g->load_off = off + n;
+	if (g->load_off == g->mem_size)
+		g->loading = false;
 }
 
 /* The frames g holds now: what its creation took (its structure, memory
@@ -164,6 +221,8 @@ void guest_destroy(struct guest *g)
 	fpu_forget(g);
 	if (g->regs)
 		shadow_destroy(g);
+	if (g->shadow_reserved)
+		frame_unreserve(g->shadow_reserved);
 	if (g->mem_base) {
 		oracle_guard_check(g->mem_base - PAGE_SIZE, g->name, "below");
 		oracle_guard_check(g->mem_base + g->mem_size, g->name, "above");

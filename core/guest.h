@@ -51,6 +51,9 @@ struct guest {
 	uint32_t mem_base;
 	uint32_t mem_size;
 	uint32_t frames_fixed;		/* frames its creation took, shadows aside */
+	uint32_t shadow_reserved;	/* its shadow budget, reserved at admission */
+	bool loading;			/* its image is still being loaded */
+	uint32_t load_off;		/* bytes of its memory loaded so far */
 
 	/* The Switcher's pages for this guest (host-physical = pointer). */
 	struct regs_page *regs_page;
@@ -116,6 +119,8 @@ void guest_destroy(struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);
 uint32_t guest_frames_held(const struct guest *g);
+uint32_t guest_fixed_frames(void);
+void guest_load_piece(struct guest *g);
 
 static inline bool guest_alive(const struct guest *g)
 {

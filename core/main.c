@@ -222,10 +222,15 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	unsigned started = 0, not_started = 0;
 	for (unsigned i = 0; i < nr_guest_specs; i++) {
 		struct guest *g = guest_create(&guest_specs[i], started);
-		if (g)
-			guests[started++] = g;
-		else
+		if (!g) {
 			not_started++;
+			continue;
+		}
+		/* At boot, with interrupts on and nobody waiting, at once; a
+		 * restart loads in the guest's own slices (core/run.c). */
+		while (g->loading)
+			guest_load_piece(g);
+		guests[started++] = g;
 	}
 	if (!started) {
 		pr_info("no guest to run; stopping");

@@ -98,6 +98,10 @@ static void dispatch(struct guest *g, unsigned trap)
  * by their host handlers before this returns. */
 void run_once(struct guest *g)
 {
+	if (unlikely(g->loading)) {
+		guest_load_piece(g);
+		return;
+	}
 	if (g->irqs_pending)
 		irq_deliver(g);
 	if (g->run_state != GUEST_RUNNABLE)

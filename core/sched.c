@@ -225,9 +225,7 @@ static void run_slice(struct guest *g)
 	while (g->run_state == GUEST_RUNNABLE && !need_resched) {
 		run_once(g);
 		/* A window for interrupts that arrived while the host worked. */
-		sti();
-		__asm__ volatile("nop");
-		cli();
+		irq_window();
 	}
 	timer_cancel(&slice_end);
 	current = NULL;

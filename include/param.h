@@ -45,10 +45,21 @@
  * them costs no refill. The least recently used one is evicted. */
 #define SHADOW_DIRS_MAX      8
 
-/* Shadow page-table frames a guest may be charged for (4 KiB each); at the
- * cap, the cached directories not in use are dropped, then the current one
- * is emptied and refilled on demand. */
-#define SHADOW_FRAMES_MAX    1024
+/* A guest's shadow-frame budget, reserved when it is admitted (4 KiB
+ * frames): SHADOW_BUDGET_FLOOR plus one frame per SHADOW_BUDGET_RAM_PER
+ * bytes of its mem=, unless its shadow= option says otherwise (at least
+ * SHADOW_BUDGET_MIN frames). At its budget a guest evicts its own shadow
+ * tables: the cached directories not in use, then the current one. A
+ * mem=2M guest: 64 + 8 = 72 frames (288 KiB); mem=8M: 96; mem=1G: 4160. */
+#define SHADOW_BUDGET_FLOOR  U(64)
+#define SHADOW_BUDGET_RAM_PER (U(256) * U(1024))
+#define SHADOW_BUDGET_MIN    U(8)
+#define SHADOW_BUDGET_MAX    U(65536)
+
+/* Bytes of guest memory zeroed and loaded from the ELF image in one piece
+ * of a guest's creation or restart (core/guest.c: guest_load_piece): about
+ * 2 x 16 K string iterations with interrupts off. */
+#define GUEST_LOAD_PIECE     (U(64) * U(1024))
 
 /* Most modules (guests) accepted from the boot loader. */
 #define MAX_MODULES          128

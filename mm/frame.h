@@ -25,6 +25,8 @@ struct frame_pool {
 	uint32_t nframes;
 	uint32_t nfree;
 	uint32_t hint;		/* next-fit: where the next single search starts */
+	uint32_t reserved;	/* free frames promised (frame_pool_reserve): only
+				 * frame_pool_alloc_reserved may take them */
 	struct memmap usable;	/* the frames this pool may ever hand out */
 };
 
@@ -43,6 +45,24 @@ uint32_t frame_pool_alloc(struct frame_pool *p);
  * first frame's physical address, or 0 if no such run exists. */
 uint32_t frame_pool_alloc_contig(struct frame_pool *p, uint32_t nframes,
 				 uint32_t align_frames);
+
+/* Promises n free frames to one owner (a guest's shadow-frame budget):
+ * false, and nothing promised, if fewer than n free frames are unpromised.
+ * frame_pool_alloc and _alloc_contig never take promised frames. */
+bool frame_pool_reserve(struct frame_pool *p, uint32_t n);
+
+/* Takes back a promise of n frames (all of them back in the pool). */
+void frame_pool_unreserve(struct frame_pool *p, uint32_t n);
+
+/* One frame out of the promised ones (the caller keeps its own count and
+ * never takes more than it was promised): 0 only if none is promised. */
+uint32_t frame_pool_alloc_reserved(struct frame_pool *p);
+
+/* Gives back a frame from frame_pool_alloc_reserved: promised again. */
+void frame_pool_free_reserved(struct frame_pool *p, uint32_t pa);
+
+/* Free frames nobody was promised. */
+uint32_t frame_pool_unreserved(const struct frame_pool *p);
 
 /* Gives back one frame. Freeing a free frame, an unaligned address, or a
  * frame the pool never managed (frame 0, outside the usable map, beyond the
@@ -67,5 +87,10 @@ void frame_free(uint32_t pa);
 void frame_free_contig(uint32_t pa, uint32_t nframes);
 uint32_t frame_free_count(void);
 uint32_t frame_scan_free(void);
+bool frame_reserve(uint32_t n);
+void frame_unreserve(uint32_t n);
+uint32_t frame_alloc_reserved(void);
+void frame_free_reserved(uint32_t pa);
+uint32_t frame_unreserved(void);
 
 #endif

@@ -48,7 +48,7 @@ static void mark(struct shadow_dir *d, unsigned i, bool on)
 
 static void free_table(struct guest *g, uint32_t *t)
 {
-	frame_free((uint32_t)t);
+	frame_free_reserved((uint32_t)t);
 	g->shadow.frames--;
 }
 
@@ -104,7 +104,7 @@ static void dir_free(struct guest *g, struct shadow_dir *d)
 	d->pd = NULL;
 }
 
-/* At the frame cap: the directories not in use go first; if that frees
+/* At its budget: the directories not in use go first; if that frees
  * nothing, the current one is emptied (it refills on demand). */
 static void reclaim(struct guest *g)
 {
@@ -118,20 +118,22 @@ static void reclaim(struct guest *g)
 	if (g->shadow.frames == before)
 		kernel_drop(g, 0, PD_SWITCHER);
 	g->shadow.needs_pin = true;
-	pr_debug("guest %s: shadow frames at the cap (%u); reclaimed %u",
-		 g->name, SHADOW_FRAMES_MAX, before - g->shadow.frames);
+	pr_debug("guest %s: shadow frames at its budget (%u); reclaimed %u",
+		 g->name, g->shadow.budget, before - g->shadow.frames);
 }
 
-/* A zeroed frame charged to the guest, or NULL (the guest is then killed:
- * the hypervisor has no memory left for it). */
+/* A zeroed frame charged to the guest, from the frames reserved for it at
+ * admission: at its budget it evicts its own tables first, never taking a
+ * frame another guest was promised. NULL (the guest is then killed) only
+ * if eviction freed nothing, which a budget of SHADOW_BUDGET_MIN rules out. */
 static uint32_t *alloc_table(struct guest *g)
 {
 	uint32_t pa = 0;
 
-	if (g->shadow.frames >= SHADOW_FRAMES_MAX)
+	if (g->shadow.frames >= g->shadow.budget)
 		reclaim(g);
-	if (g->shadow.frames < SHADOW_FRAMES_MAX)
-		pa = frame_alloc();
+	if (g->shadow.frames < g->shadow.budget)
+		pa = frame_alloc_reserved();
 	if (!pa) {
 		kill_guest(g, "out of memory for shadow page tables");
 		return NULL;
@@ -161,9 +163,20 @@ static bool dir_alloc(struct guest *g, struct shadow_dir *d, uint32_t gpa)
 	return true;
 }
 
-void shadow_init(struct guest *g)
+/* The shadow-frame budget of a guest of mem bytes (include/param.h):
+ * shadow_frames if its shadow= option gave one, else the formula. */
+uint32_t shadow_budget(uint32_t mem, uint32_t shadow_frames)
+{
+	if (shadow_frames)
+		return shadow_frames;
+	return SHADOW_BUDGET_FLOOR + mem / SHADOW_BUDGET_RAM_PER;
+}
+
+/* Start g on the linear map, with budget frames already reserved for it. */
+void shadow_init(struct guest *g, uint32_t budget)
 {
 	memset(&g->shadow, 0, sizeof(g->shadow));
+	g->shadow.budget = budget;
 	g->shadow.linear = true;
 	dir_alloc(g, &g->shadow.dirs[0], LINEAR_GPA);
 }

@@ -25,7 +25,8 @@ struct shadow {
 	 * same in every guest directory): one set, shared by every cached
 	 * directory. Entry i is the host frame for PDE i, or 0. */
 	uint32_t kernel_pts[1024];
-	uint32_t frames;	/* frames charged to the guest */
+	uint32_t budget;	/* frames reserved for it at admission */
+	uint32_t frames;	/* frames charged to the guest (<= budget) */
 	uint32_t peak_frames;	/* the most it was charged at once */
 	uint64_t tick;		/* for least-recently-used eviction */
 	bool needs_pin;		/* entries went: pin the stack again */
@@ -41,7 +42,8 @@ enum shadow_result {
 };
 
 /* shadow.c */
-void shadow_init(struct guest *g);
+uint32_t shadow_budget(uint32_t mem, uint32_t shadow_frames);
+void shadow_init(struct guest *g, uint32_t budget);
 void shadow_destroy(struct guest *g);
 
 /* The shadow page directory the guest runs on now (for CR3). */

@@ -112,8 +112,8 @@ def test_guest_that_does_not_fit_is_skipped(testmods):
     mods = [(testmods / "good.elf", "name=huge mem=512M"),
             (testmods / "good.elf", "name=small mem=2M")]
     b = boot("sched_no_fit", append=HV, mem=64, modules=mods).expect(STATUS_REFUSED)
-    b.require(r"^ringvisor: error: guest huge: does not fit: 524288 KiB of guest memory "
-              r"wanted, \d+ KiB free; not started",
+    b.require(r"^ringvisor: error: guest huge: does not fit: 524288 KiB of guest memory, "
+              r"\d+ KiB fixed and 8448 KiB of shadow budget wanted, \d+ KiB free; not started$",
               r"^ringvisor: guest small exited with status 0",
               r"^ringvisor: verdict: refused: every guest that ran ended as expected; "
               r"0 modules refused, 1 guest not started for lack of memory$")

@@ -151,7 +151,7 @@ def collect(build):
     add("boot_to_first_guest", "instructions", None,
         "from the hypervisor's first C instruction to entering the first guest (a 8 MiB guest)")
     add("memory_per_guest", "bytes", None,
-        "host memory a guest costs beyond its RAM: its structure, regs and state pages, two guard frames, peak shadow frames")
+        "host memory admission reserves for a guest beyond its RAM: its structure, regs and state pages, two guard frames, its shadow-frame budget (64 frames + 1 per 256 KiB of mem=, or shadow=)")
     extra["checksums_agree"] = main["cpu_work_checksum"] == main["native_cpu_work_checksum"]
 
     # Fairness: weights 1:2:4, CPU-bound, 1 ms quantum per weight 100.

@@ -72,6 +72,16 @@ static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
  * already pending wakes the hlt instead of being taken before it. */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
+/* Lets interrupts that are pending in, then disables them again: the
+ * host's window between two bounded pieces of work. sti takes effect after
+ * the next instruction; the jump then ends QEMU's translation block, where
+ * TCG checks for interrupts (with sti; nop; cli in one block it never
+ * would). Called with interrupts disabled. */
+static inline void irq_window(void)
+{
+	__asm__ volatile("sti; nop; jmp 1f; 1: cli" ::: "memory");
+}
+
 static inline uint32_t irq_save(void)
 { uint32_t f = read_eflags(); cli(); return f; }
 static inline void irq_restore(uint32_t f)

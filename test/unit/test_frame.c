@@ -250,7 +250,56 @@ static void frame_global_pool(void)
 	CHECK_ASSERTS(frame_free(a));
 }
 
+/* Promised frames are only for their owner: other allocations stop at
+ * them, the owner gets exactly as many as it was promised. */
+static void frame_reserve_promises(void)
+{
+	struct frame_pool p;
+
+	pool_over(&p, 0x1000, 0x11000);			/* 16 frames */
+	CHECK(frame_pool_reserve(&p, 10));
+	CHECK(!frame_pool_reserve(&p, 7));
+	CHECK_EQ(frame_pool_unreserved(&p), 6);
+	CHECK(!frame_pool_alloc_contig(&p, 7, 1));
+	uint32_t own[10];
+	for (int i = 0; i < 6; i++)
+		CHECK(frame_pool_alloc(&p));
+	CHECK(!frame_pool_alloc(&p));
+	for (int i = 0; i < 10; i++)
+		CHECK((own[i] = frame_pool_alloc_reserved(&p)));
+	CHECK(!frame_pool_alloc_reserved(&p));
+	CHECK_EQ(frame_pool_free_count(&p), 0);
+	for (int i = 0; i < 10; i++)
+		frame_pool_free_reserved(&p, own[i]);
+	CHECK(!frame_pool_alloc(&p));
+	frame_pool_unreserve(&p, 10);
+	CHECK_EQ(frame_pool_unreserved(&p), 10);
+	CHECK_ASSERTS(frame_pool_unreserve(&p, 1));
+}
+
+/* A run goes back whole, a word at a time, with the single free's checks. */
+static void frame_free_contig_words(void)
+{
+	struct frame_pool p;
+
+	pool_over(&p, 0x1000, 0x101000);		/* 256 frames from 1 */
+	uint32_t a = frame_pool_alloc_contig(&p, 100, 1);
+	uint32_t b = frame_pool_alloc_contig(&p, 70, 1);
+	CHECK(a && b);
+	frame_pool_free_contig(&p, a + 0x3000, 40);
+	CHECK_EQ(frame_pool_free_count(&p), 256 - 170 + 40);
+	CHECK_EQ(frame_pool_scan_free(&p), 256 - 170 + 40);
+	CHECK_ASSERTS(frame_pool_free_contig(&p, a, 10));	/* overlaps the freed run */
+	frame_pool_free_contig(&p, a, 3);
+	frame_pool_free_contig(&p, a + 43 * 0x1000, 57);
+	frame_pool_free_contig(&p, b, 70);
+	CHECK_EQ(frame_pool_free_count(&p), 256);
+	CHECK_EQ(frame_pool_scan_free(&p), 256);
+}
+
 const struct unit_case frame_cases[] = {
+	UNIT_CASE(frame_reserve_promises),
+	UNIT_CASE(frame_free_contig_words),
 	UNIT_CASE(frame_init_frees_whole_frames_only),
 	UNIT_CASE(frame_alloc_until_exhausted),
 	UNIT_CASE(frame_alloc_next_fit),
