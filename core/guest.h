@@ -67,6 +67,8 @@ struct guest {
 	uint32_t kernel_address;
 	uint32_t syscall_vec;
 	unsigned async_next;			/* next ring slot to look at */
+	uint32_t async_done;			/* bytes of that slot's console write done */
+	uint32_t console_budget;		/* console bytes left in this entry */
 
 	/* The guest's IDT as it asked for it (LOAD_IDT_ENTRY), before the
 	 * host chose what the real one holds. */

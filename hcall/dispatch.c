@@ -178,6 +178,8 @@ static uint32_t hc_set_clockevent(struct guest *g, const struct hcall_args *a)
 static uint32_t hc_halt(struct guest *g, const struct hcall_args *a)
 {
 	(void)a;
+	if (g->run_state != GUEST_RUNNABLE)
+		return 0;		/* blocked on the console: it stays so */
 	if (irq_wakeable(g)) {		/* it came before the guest slept */
 		g->lguest_data->irq_enabled = LGUEST_IF;
 	} else {
@@ -224,6 +226,9 @@ static uint32_t hc_send_interrupts(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
+/* At most g->console_budget bytes per entry: the count taken may be less
+ * than asked (the runtime offers the rest), never 0 for a non-empty write
+ * unless the budget was spent by the ring this entry. */
 static uint32_t hc_rv_console_write(struct guest *g, const struct hcall_args *a)
 {
 	const char *buf = guest_range(g, a->arg1, a->arg2);
@@ -236,7 +241,9 @@ static uint32_t hc_rv_console_write(struct guest *g, const struct hcall_args *a)
 			   a->arg2, a->arg1);
 		return 0;
 	}
-	return console_guest_write(g, buf, a->arg2);
+	uint32_t n = console_guest_write(g, buf, MIN(a->arg2, g->console_budget));
+	g->console_budget -= MIN(n, g->console_budget);
+	return n;
 }
 
 static uint32_t hc_rv_exit(struct guest *g, const struct hcall_args *a)
@@ -314,8 +321,12 @@ static uint32_t run_hcall(struct guest *g, const struct hcall_args *a)
 
 /* Run the queued calls in ring order, from where the last drain stopped to
  * the first slot not marked pending; each slot is marked done as it runs.
- * At most one lap, so a guest cannot keep the host here. */
-void hcall_drain_async(struct guest *g)
+ * At most one lap, and console writes within this entry's budget: a
+ * write the budget or a full console cuts short keeps its slot (the bytes
+ * done are remembered) and the drain stops there. Returns true if the
+ * ring was drained as far as it goes, false if work is left for the next
+ * entry (then no later call may run before it). */
+bool hcall_drain_async(struct guest *g)
 {
 	struct lguest_data *ld = g->lguest_data;
 
@@ -328,22 +339,45 @@ void hcall_drain_async(struct guest *g)
 			kill_guest(g, "LGUEST_INIT queued in the async ring");
 			break;
 		}
-		run_hcall(g, &a);
+		if (a.arg0 == HC_RV_CONSOLE_WRITE) {
+			uint32_t done = MIN(g->async_done, a.arg2);
+			a.arg1 += done;
+			a.arg2 -= done;
+			if (!g->console_budget && a.arg2)
+				return false;
+			uint32_t taken = run_hcall(g, &a);
+			if (taken < a.arg2 && guest_alive(g)) {
+				g->async_done = done + taken;
+				return false;	/* budget spent or console full */
+			}
+			g->async_done = 0;
+		} else {
+			run_hcall(g, &a);
+		}
 		ld->hcall_status[slot] = HCALL_STATUS_DONE;
 		g->async_next = (slot + 1) % LHCALL_RING_SIZE;
 	}
+	return true;
 }
 
 /* The guest executed `int $0x1F`: drain the ring (not for LGUEST_INIT,
- * which has no ring yet), then run the call itself. */
+ * which has no ring yet), then run the call itself. If the ring is not
+ * drained within this entry's bounds, the call waits: eip is rewound over
+ * the two-byte `int $0x1F`, so the guest makes it again on its next entry,
+ * after the rest of the ring, with the same registers. */
 void hcall_sync(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
 	struct hcall_args a = { r->eax, r->ebx, r->ecx, r->edx, r->esi };
 
+	g->console_budget = HCALL_CONSOLE_PIECE;
 	if (g->lguest_data && a.arg0 != HC_LGUEST_INIT &&
-	    g->lguest_data->hcall_status[g->async_next] == HCALL_STATUS_PENDING)
-		hcall_drain_async(g);
+	    g->lguest_data->hcall_status[g->async_next] == HCALL_STATUS_PENDING &&
+	    !hcall_drain_async(g)) {
+		if (guest_alive(g))
+			r->eip -= 2;
+		return;
+	}
 	if (guest_alive(g))
 		r->eax = run_hcall(g, &a);
 }

@@ -10,7 +10,7 @@ struct guest;
 
 /* dispatch.c */
 void hcall_sync(struct guest *g);
-void hcall_drain_async(struct guest *g);
+bool hcall_drain_async(struct guest *g);
 
 /* segments.c */
 void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t hi);

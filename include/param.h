@@ -61,6 +61,13 @@
  * 2 x 16 K string iterations with interrupts off. */
 #define GUEST_LOAD_PIECE     (U(64) * U(1024))
 
+/* Bytes of console output one hypercall entry takes (sync and the async
+ * ring's console writes together): a longer write returns a partial count
+ * (the runtime offers the rest), a ring slot keeps its place and the rest
+ * of the ring and the synchronous call wait for the next entry, which
+ * re-executes `int $0x1F` (eip rewound, as Xen's preemptible hypercalls). */
+#define HCALL_CONSOLE_PIECE  U(512)
+
 /* Most modules (guests) accepted from the boot loader. */
 #define MAX_MODULES          128
 

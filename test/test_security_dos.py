@@ -97,3 +97,20 @@ def test_crash_restart_churn():
     """100 crash-and-restart cycles here; make soak does 1000."""
     res = churn(security.LOG_PREFIX + "churn" + WORKER, restarts=100)
     assert res["ok"], res
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in security.catalogue() if c["group"] == "restart"])
+def test_restart(case):
+    _, mode, opts, _ = security.RESTART[case]
+    b = boot(security.LOG_PREFIX + case + WORKER, append="exit=qemu", icount=ICOUNT,
+             modules=[(G / "sec_storm.elf", f"name=r {opts} expect=any -- {mode}")], timeout=60)
+    b.expect(STATUS_PASS)
+    restarts = len(b.lines(r"^ringvisor: guest r: restarting "))
+    if case == "restart_follows_on_exit":
+        assert restarts == 0, b.describe()
+        assert len(b.lines(r'^ringvisor: guest r exited with status -2: "again"$')) == 1, b.describe()
+    else:
+        b.require(r"^ringvisor: error: guest r killed: used up its cpu_limit= of 40 ms$")
+        assert 5 <= restarts <= 8, (restarts, b.describe())
+    assert b.has(r"^ringvisor: oracle: intact") and not b.has(r"^ringvisor: error: oracle"), \
+        b.describe()

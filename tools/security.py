@@ -75,6 +75,7 @@ DEFENCE = {
     "hypercall fuzzing": "`hcall/dispatch.c` and everything behind it: kill_guest, never panic",
     "crash-and-restart churn": "`core/guest.c` (every frame returned), `mm/frame.c: frame_scan_free`",
     "output integrity: forged hypervisor lines": "`lib/escape.c: str_escape` in `core/console.c: format_line` (guest lines behind `[name]`, control bytes escaped) and `core/guest.c: guest_exit` (SHUTDOWN's text quoted)",
+    "restart limits: on_exit= and cpu_limit=": "`core/sched.c: lifecycle` (on_exit= decides, accounting carried, restart cost charged)",
     "mutation self-check": "the tests themselves: each named check removed must make its tests fail (`tools/mutation.py`)",
     "virtio: queue placement": "`dev/virtqueue.c: vq_enable` (a power of two up to 256; each ring aligned and wholly inside guest RAM, checked once)",
     "virtio: descriptor loops": "`dev/virtqueue.c: load` (a walk counts the descriptors it visits: at most the queue's size)",
@@ -314,6 +315,18 @@ DOS = {
     "dos_intirq": ("denial of service: IRQ-vector storm", "intirq"),
     "dos_notify": ("denial of service: notify storm", "notify"),
 }
+# Restart policy and accounting (test/test_security_dos.py: test_restart):
+# case -> (kind, sec_storm mode, module options, expected)
+RESTART = {
+    "restart_follows_on_exit": ("restart limits: on_exit= and cpu_limit=", "restart", "",
+                                "SHUTDOWN asking for a restart under on_exit=stop: ends once, "
+                                "never restarted"),
+    "restart_cpu_limit_spans": ("restart limits: on_exit= and cpu_limit=", "restart",
+                                "on_exit=restart restarts=1000 cpu_limit=40ms expect=killed",
+                                "5 ms of work then a restart, 1000 allowed, cpu_limit=40ms: killed "
+                                "for its cpu_limit after at most 8 restarts (accounting spans restarts)"),
+}
+
 DOS_EXPECT = ("killed at its cpu_limit=100ms; the bystander's output is byte-identical "
               "to its solo run; a CPU-bound weight-100 guest gets at least 90% of its "
               "weight's share")
@@ -401,6 +414,8 @@ def catalogue():
         add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
     for cid, exp in FORGE.items():
         add(cid, "forge", FORGE_KIND, exp)
+    for cid, (kind, _, _, exp) in RESTART.items():
+        add(cid, "restart", kind, exp)
     for cid, (kind, _) in DOS.items():
         add(cid, "dos", kind, DOS_EXPECT)
     add("fuzz_share", "fuzz", "hypercall fuzzing",
@@ -433,6 +448,7 @@ def render_doc():
            "  test/test_devices.py's boot, which types the input that triggers it;",
            "- `dos`: `guests/security/sec_storm.c` next to `guests/sched/bystander.c`",
            "  and `guests/sched/spin.c`, under `-icount`;",
+           "- `restart`: `guests/security/sec_storm.c restart` alone (test/test_security_dos.py);",
            "- `fuzz`: `guests/security/sec_fuzz.c` (test/test_security_fuzz.py);",
            "- `mutation`: `tools/mutation.py`.", "",
            "Cases already elsewhere (not repeated here) include tkill's 45 kills",
@@ -448,6 +464,23 @@ def render_doc():
                 "idt_refresh`), so `int n` raises #GP(n*8+2) as for the host's own vectors. "
                 "For `int $7`: reflect vector 7 when the FPU already holds this guest's "
                 "state (a real #NM cannot happen then: `traps/fpu.c: fpu_handle_nm`).", ""]
+    out += ["## Guarantees (issue 11)", "",
+            "- **Output integrity.** Every byte a guest controls is printed behind its",
+            "  `[name]` prefix or quoted, with every control byte, DEL and byte from",
+            "  0x80 escaped (`\\n`, `\\r`, `\\t`, `\\xNN`); hypervisor lines are told",
+            "  apart by `^ringvisor: ` (docs/console.md). Cases `forge_*`.",
+            "- **Memory.** Each guest's shadow budget (64 frames + 1 per 256 KiB of",
+            "  `mem=`, or `shadow=`) is reserved at admission; a guest that does not",
+            "  fit (RAM + fixed cost + budget) is refused with one line; at its budget",
+            "  a guest evicts its own tables; its frames come back the moment it ends,",
+            "  checked by the oracle then (docs/design.md).",
+            "- **Restarts** follow `on_exit=`, keep the guest's CPU accounting",
+            "  (`cpu_limit=`, `cap=`) and are charged to it. Cases `restart_*`.",
+            "- **Bounded work.** Console output: 512 bytes per hypercall entry, ring",
+            "  and call together, the rest restarted (eip rewound) in ring order;",
+            "  guest loading: 64 KiB pieces in the guest's own slices; host time is",
+            "  charged to its guest and an overrun is debt, never forgiven",
+            "  (docs/design.md, \"Bounded host work\"; docs/scheduler.md).", ""]
     out += ["## Cases", ""]
     for kind, cs in kinds.items():
         out += [f"### {kind}", "", f"Defence: {cs[0]['defence']}", "",

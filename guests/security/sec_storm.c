@@ -5,7 +5,8 @@
  *   console  output forever        intirq   int $0x20 (#GP) forever
  *   pfault   #PF forever (own handler, a shadow miss each time)
  *   notify   virtio notifies forever, both queues, through device memory
- *            and the PCI_CFG window (vtlib.c) */
+ *            and the PCI_CFG window (vtlib.c)
+ *   restart  5 ms of work, then SHUTDOWN asking for a restart */
 #include "rv.h"
 #include "vtlib.h"
 
@@ -57,6 +58,12 @@ int main(int argc, char **argv)
 	static const char line[] = "storm storm storm storm storm storm storm storm\n";
 
 	rv_printf("storm %s\n", m);
+	if (streq(m, "restart")) {		/* ask for a restart at once */
+		uint64_t t0 = rv_time_ns();
+		while (rv_time_ns() - t0 < 5000000)	/* 5 ms of work first */
+			;
+		rv_hcall2(HC_SHUTDOWN, rv_gpa("again"), LGUEST_SHUTDOWN_RESTART);
+	}
 	if (streq(m, "irqoff"))
 		rv_irq_disable();
 	if (streq(m, "fault"))
