@@ -24,6 +24,7 @@
 
 bool bench_on;
 bool bench_switches;
+bool bench_irqoff;
 
 extern void bench_native_iret(void);	/* vectors.S */
 extern void bench_native_pf(void);
@@ -238,4 +239,23 @@ void bench_dump_timeline(void)
 	for (unsigned i = 0; i < timeline_len; i++)
 		kprintf("ringvisor: bench: timeline %llu %u\n",
 			(unsigned long long)(timeline[i].tsc - boot_tsc), timeline[i].id);
+}
+
+static uint64_t irq_off_since, irq_off_max;
+
+void bench_irq_off(void)
+{
+	irq_off_since = rdtsc();
+}
+
+void bench_irq_on(void)
+{
+	if (irq_off_since)
+		irq_off_max = MAX(irq_off_max, rdtsc() - irq_off_since);
+	irq_off_since = 0;
+}
+
+void bench_report_irq_off(void)
+{
+	pr_info("bench: host_irq_off_max %llu", (unsigned long long)irq_off_max);
 }

@@ -15,6 +15,7 @@ struct guest;
 /* bench.c */
 extern bool bench_on;
 extern bool bench_switches;
+extern bool bench_irqoff;
 void bench_mark_boot(uint64_t tsc);
 void bench_native(void);
 void bench_report_guest(const struct guest *g);
@@ -25,5 +26,13 @@ void bench_entering(const struct guest *g);
 void bench_exited(void);
 void bench_idled(void);
 void bench_report_switches(void);
+
+/* benchirqoff: the host's stretches with interrupts off, from where they
+ * are disabled (a guest's exit, the end of an interrupt window or of an
+ * idle wait) to where they are enabled again (entering a guest, the next
+ * window or idle wait); the longest is reported as host_irq_off_max. */
+void bench_irq_off(void);
+void bench_irq_on(void);
+void bench_report_irq_off(void);
 
 #endif

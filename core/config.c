@@ -155,6 +155,13 @@ static bool set_benchswitches(const struct cmd_word *w __unused, struct hv_confi
 	return true;
 }
 
+static bool set_benchirqoff(const struct cmd_word *w __unused, struct hv_config *c,
+			    char *buf __unused, size_t len __unused)
+{
+	c->bench = c->bench_irqoff = true;
+	return true;
+}
+
 static const struct hv_option hv_options[] = {
 	{ "loglevel",  false, set_loglevel },
 	{ "timeslice", false, set_timeslice },
@@ -165,6 +172,7 @@ static const struct hv_option hv_options[] = {
 	{ "quiet",     true,  set_quiet },
 	{ "bench",     true,  set_bench },
 	{ "benchswitches", true, set_benchswitches },
+	{ "benchirqoff", true, set_benchirqoff },
 	{ "color",     true,  set_color },
 };
 

@@ -22,6 +22,7 @@ struct hv_config {
 	bool quiet;		/* quiet: no boot report, only warnings and errors */
 	bool bench;		/* bench: measure native baselines, time world switches */
 	bool bench_switches;	/* benchswitches: bench, and time every guest switch */
+	bool bench_irqoff;	/* benchirqoff: bench, and time every stretch with interrupts off */
 	bool color;		/* color: ANSI colours on the console (a terminal) */
 };
 

@@ -45,6 +45,7 @@ struct guest {
 	bool throttled;			/* used up its cap in this window */
 	int64_t credit_ns;		/* CPU left in this round */
 	uint64_t cap_used_ns;		/* CPU used in this cap window */
+	uint64_t woke_ns;		/* when it last left the wake queue */
 	unsigned restarts;		/* how many times this guest was restarted */
 
 	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */

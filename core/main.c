@@ -208,6 +208,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 
 	if (hv_config.bench) {
 		bench_switches = hv_config.bench_switches;
+		bench_irqoff = hv_config.bench_irqoff;
 		bench_mark_boot(boot_tsc);
 		bench_native();
 	}

@@ -123,6 +123,8 @@ void run_once(struct guest *g)
 
 	uint32_t fault_error, fault;
 	unsigned trap;
+	if (unlikely(bench_irqoff))
+		bench_irq_on();		/* the guest runs with interrupts on */
 	if (unlikely(bench_on) && (bench_switches || g->stats.hypercalls <= BENCH_TIMED_HCALLS)) {
 		/* Timed only until the guest's first hypercalls (unless guest
 		 * switches are being timed), so the rdtsc pair stays out of
@@ -142,6 +144,8 @@ void run_once(struct guest *g)
 		trap = g->regs->trapnum;
 	}
 
+	if (unlikely(bench_irqoff))
+		bench_irq_off();
 	if (fault && !MUTATED(MUT_SWITCHER_FAULT)) {
 		kill_guest(g, "the Switcher faulted loading its state: %s, error code %#x "
 			   "(a bad segment register or iret frame)",

@@ -53,7 +53,7 @@ static struct ring run_q, wake_q;
 
 static struct guest *current;
 static volatile bool need_resched;
-static struct timer_event slice_end, cap_window;
+static struct timer_event slice_end, cap_window, preempt_due;
 static uint64_t window_start;
 
 static void push_back(struct ring *r, struct guest *g)
@@ -101,8 +101,14 @@ static void make_ready(struct guest *g)
 	if (g->throttled)
 		return;			/* the cap window's end queues it */
 	if (g->credit_ns > 0) {
+		/* It preempts at once, unless it did less than
+		 * WAKE_PREEMPT_GAP_NS ago: then when that much has passed. */
+		uint64_t due = g->woke_ns + WAKE_PREEMPT_GAP_NS;
 		push_back(&wake_q, g);
-		need_resched = true;
+		if (!g->woke_ns || time_ns() >= due)
+			need_resched = true;
+		else if (!timer_armed(&preempt_due) || preempt_due.deadline > due)
+			timer_arm(&preempt_due, due);
 	} else {
 		push_back(&run_q, g);
 	}
@@ -157,6 +163,13 @@ static void slice_expired(struct timer_event *ev)
 {
 	(void)ev;
 	need_resched = true;
+}
+
+static void preempt_now(struct timer_event *ev)
+{
+	(void)ev;
+	if (wake_q.len)
+		need_resched = true;
 }
 
 /* A new cap window: every capped guest gets its allowance again, less
@@ -225,7 +238,11 @@ static void run_slice(struct guest *g)
 	while (g->run_state == GUEST_RUNNABLE && !need_resched) {
 		run_once(g);
 		/* A window for interrupts that arrived while the host worked. */
+		if (unlikely(bench_irqoff))
+			bench_irq_on();
 		irq_window();
+		if (unlikely(bench_irqoff))
+			bench_irq_off();
 	}
 	timer_cancel(&slice_end);
 	current = NULL;
@@ -251,8 +268,10 @@ static struct guest *pick(void)
 {
 	struct guest *g = pop_front(&wake_q);
 
-	if (g)
+	if (g) {
+		g->woke_ns = time_ns();
 		return g;
+	}
 	while ((g = pop_front(&run_q))) {
 		if (!guest_alive(g))
 			return g;
@@ -408,6 +427,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 
 	timer_event_init(&slice_end, slice_expired, NULL);
 	timer_event_init(&cap_window, cap_window_opened, NULL);
+	timer_event_init(&preempt_due, preempt_now, NULL);
 	cli();
 	for (unsigned i = 0; i < n; i++) {
 		slots[nr_slots++] = (struct slot){ .spec = guests[i]->spec, .g = guests[i] };
@@ -415,6 +435,8 @@ bool sched_loop(struct guest **guests, unsigned n)
 		alive++;
 	}
 	cap_window_opened(&cap_window);
+	if (bench_irqoff)
+		bench_irq_off();
 
 	while (alive) {
 		console_input_poll();
@@ -422,7 +444,11 @@ bool sched_loop(struct guest **guests, unsigned n)
 		if (!g) {
 			if (bench_on)
 				bench_idled();
+			if (unlikely(bench_irqoff))
+				bench_irq_on();
 			idle_wait();		/* an interrupt will make someone ready */
+			if (unlikely(bench_irqoff))
+				bench_irq_off();
 			continue;
 		}
 		run_slice(g);
@@ -438,6 +464,11 @@ bool sched_loop(struct guest **guests, unsigned n)
 				alive--;
 	}
 	timer_cancel(&cap_window);
+	timer_cancel(&preempt_due);
+	if (bench_irqoff) {
+		bench_irq_on();
+		bench_report_irq_off();
+	}
 	sti();
 
 	bool ok = true;

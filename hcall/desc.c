@@ -24,10 +24,15 @@ bool desc_host_slot(uint32_t index)
 	       index == GDT_ENTRY_HOST_TSS || index == GDT_ENTRY_HOST_DF_TSS;
 }
 
+static unsigned dpl_of(uint32_t hi)
+{
+	return (hi & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
+}
+
 /* Decide what becomes of a descriptor the guest wants at index: a host slot
  * is ignored; a not-present entry is stored as zero (Linux loads empty TLS
- * entries); a present system descriptor (TSS, LDT, gates) kills; DPL 0 is
- * raised to 1; the accessed bit is set, because the CPU could not set it in
+ * entries); a present system descriptor (TSS, LDT, gates) kills, and so
+ * does DPL 2 (SEG_KILL_RING2); DPL 0 is raised to 1; the accessed bit is set, because the CPU could not set it in
  * a GDT the guest can only read. */
 enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi)
 {
@@ -41,6 +46,8 @@ enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi
 	}
 	if (!(*hi & DESC_S) && !MUTATED(MUT_GDT_SYSTEM_CHECK))
 		return SEG_KILL;
+	if (dpl_of(*hi) == 2)
+		return SEG_KILL_RING2;
 	if ((*hi & DESC_DPL_MASK) == 0)
 		*hi |= GUEST_PL << DESC_DPL_SHIFT;
 	*hi |= DESC_TYPE_ACCESSED;
@@ -52,10 +59,6 @@ bool desc_present(uint32_t hi)
 	return hi & DESC_P;
 }
 
-static unsigned dpl_of(uint32_t hi)
-{
-	return (hi & DESC_DPL_MASK) >> DESC_DPL_SHIFT;
-}
 
 /* A present non-conforming code segment whose DPL is rpl: what an iret to
  * privilege rpl may load into CS. */

@@ -20,7 +20,10 @@ bool seg_is_guest_stack(const struct guest *g, uint32_t sel, unsigned dpl);
 bool seg_is_flat_ring1_data(const struct guest *g, uint32_t sel);
 
 /* desc.c: the pure rules, unit-tested on the host. */
-enum seg_verdict { SEG_ACCEPT, SEG_IGNORE, SEG_KILL };
+/* SEG_KILL_RING2: a present descriptor with DPL 2. Ring 2 is used by
+ * nobody (guests run in 1 and 3), and the trap and iret paths know only
+ * rings 1 and 3, so it is refused rather than half supported. */
+enum seg_verdict { SEG_ACCEPT, SEG_IGNORE, SEG_KILL, SEG_KILL_RING2 };
 enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi);
 bool desc_host_slot(uint32_t index);
 bool desc_present(uint32_t hi);

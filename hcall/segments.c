@@ -17,11 +17,22 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 			kill_guest(g, "LOAD_GDT_ENTRY: entry %u is a system descriptor "
 				   "(%08x %08x)", index, hi, lo);
 		return;
+	case SEG_KILL_RING2:
+		kill_guest(g, "LOAD_GDT_ENTRY: entry %u has DPL 2 (%08x %08x); ring 2 is "
+			   "not used", index, hi, lo);
+		return;
 	case SEG_IGNORE:
 		return;
 	case SEG_ACCEPT:
 		g->state->gdt[index] = (uint64_t)hi << 32 | lo;
 		g->gdt_changes++;
+		/* The TSS's ring-1 stack segment (SET_STACK) is loaded by the
+		 * CPU itself on a trap from ring 3: the entry it names must stay
+		 * what SET_STACK checked. */
+		if (g->ss1 && index == (g->ss1 >> 3) && !seg_is_flat_ring1_data(g, g->ss1))
+			kill_guest(g, "LOAD_GDT_ENTRY: entry %u holds the ring-1 stack segment "
+				   "%#x and is no longer a flat, writable ring-1 data segment",
+				   index, g->ss1);
 		return;
 	}
 }

@@ -33,6 +33,12 @@
  * cap% of each window, then waits for the next one. */
 #define CAP_WINDOW_NS        ULL(100000000)
 
+/* A guest woken from HC_HALT preempts the running guest at most once per
+ * this interval (it waits in the wake queue until then): a guest that
+ * halts and wakes in a tight loop cannot cut its neighbours' CPU into
+ * pieces too small to be worth the world switches. */
+#define WAKE_PREEMPT_GAP_NS  ULL(500000)
+
 /* The shortest slice the scheduler hands out, so a guest nearly out of
  * credit or cap does not cost a world switch for a few instructions. */
 #define SLICE_NS_MIN         ULL(50000)

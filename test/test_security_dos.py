@@ -45,7 +45,7 @@ def storms():
     for cid, (_, mode) in security.DOS.items():
         mods.append((G / "sec_storm.elf", f"name={cid} cpu_limit=100ms expect=killed -- {mode}"))
     return boot(security.LOG_PREFIX + "dos_storms" + WORKER, append="exit=qemu",
-                icount=ICOUNT, modules=mods, mem=256, timeout=120)
+                icount=ICOUNT, modules=mods, mem=256, timeout=240)
 
 
 @pytest.mark.parametrize("case", [mark(c) for c in security.catalogue() if c["group"] == "dos"])

@@ -9,6 +9,8 @@ figures (the bare world switch, guest switches, boot time, memory per
 guest, a timeline). This script boots:
   - the benchmark guest (guests/bench) alone;
   - three CPU-bound guests with weights 1:2:4 (fairness, and the timeline);
+  - a CPU-bound guest beside the security catalogue's storms (the host's
+    longest stretch with interrupts off);
   - 1, 2, 4, ... 64 CPU-bound guests (the guest-to-guest switch);
 then prints a table and writes build/bench/results.json, a list of
 {name, unit, value, native, ratio, method}, and PNG plots beside it. The
@@ -168,6 +170,19 @@ def collect(build):
                          f"share of CPU the weight-{w} guest got; native column: its weight's share"))
     extra["timeline"] = [(int(t), int(i)) for t, i in
                          re.findall(r"^ringvisor: bench: timeline (\d+) (\d+)$", text, re.M)]
+
+    # The host's longest stretch with interrupts off, next to the worst
+    # adversaries of the security catalogue (test/test_security_share.py).
+    mods = [f"{g / 'spin.elf'} name=victim -- 200"]
+    for mode, opts in (("conbig", ""), ("ring", ""), ("restartnow", "mem=64M on_exit=restart "
+                       "restarts=1000000"), ("pfault", ""), ("hcall", ""), ("halt", "")):
+        mods.append(f"{g / 'sec_storm.elf'} name={mode} {opts} cpu_limit=100ms expect=killed "
+                    f"-- {mode}")
+    text = boot(build, "irqoff", mods, "benchirqoff", mem=256)
+    res.append(entry("host_irq_off_max", "instructions", figures(text)["host_irq_off_max"], None,
+                     "longest host stretch with interrupts off (guest exit or window to the next "
+                     "guest entry, window or idle wait) beside console, ring, restart, fault, "
+                     "hypercall and halt storms; docs/design.md states the bound"))
 
     # Guest-to-guest switches.
     for n in SWITCH_COUNTS:

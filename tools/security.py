@@ -56,13 +56,14 @@ DEFENCE = {
     "page tables: aliasing": "`mm/shadow.c` (rights over both levels, shadow writable only if dirty)",
     "page tables: unreported edits": "`mm/shadow.c` (entries checked when copied; the frame bound)",
     "page tables: cached directory": "`mm/shadow.c` (the directory cache holds only checked entries)",
+    "GDT: ring 2": "`hcall/desc.c: seg_check_descriptor` (DPL 2 refused: rings 1 and 3 only, everywhere)",
     "GDT: system descriptors": "`hcall/desc.c: seg_check_descriptor` (a present system descriptor kills)",
     "stale selectors at a world switch": "`switcher/switcher.S: trap_to_host` (RPL 0 frame -> switcher_fault), `core/run.c: run_once`",
     "hypercall pointers outside its memory": "`mm/gmem.c: guest_range` (one bounds check, no wrap)",
     "lengths that wrap": "`mm/gmem.c: guest_range`",
     "hypercalls before LGUEST_INIT": "`hcall/dispatch.c: run_hcall`",
     "garbage in the async ring": "`hcall/dispatch.c: hcall_drain_async` (a copy per slot, one lap, status 0 only)",
-    "SET_STACK with bad segments or addresses": "`hcall/dispatch.c: hc_set_stack`, `hcall/segments.c: seg_is_flat_ring1_data`",
+    "SET_STACK with bad segments or addresses": "`hcall/dispatch.c: hc_set_stack`, `hcall/segments.c: seg_is_flat_ring1_data` (checked again when its GDT entry changes)",
     "kernel stack unmapped": "`mm/shadow.c: shadow_pin_stack` (pinned, re-pinned before entry)",
     "page-table calls naming no directory": "`mm/shadow.c: shadow_set_pte/shadow_set_pgd` (no cached directory: nothing to do)",
     "denial of service: never halting": "`core/sched.c` (weighted deficit round robin), `cpu_limit=`",
@@ -76,6 +77,13 @@ DEFENCE = {
     "crash-and-restart churn": "`core/guest.c` (every frame returned), `mm/frame.c: frame_scan_free`",
     "output integrity: forged hypervisor lines": "`lib/escape.c: str_escape` in `core/console.c: format_line` (guest lines behind `[name]`, control bytes escaped) and `core/guest.c: guest_exit` (SHUTDOWN's text quoted)",
     "restart limits: on_exit= and cpu_limit=": "`core/sched.c: lifecycle` (on_exit= decides, accounting carried, restart cost charged)",
+    "CPU isolation: long console writes": "`hcall/dispatch.c: hc_rv_console_write` (HCALL_CONSOLE_PIECE per entry), `core/sched.c: charge`",
+    "CPU isolation: async ring floods": "`hcall/dispatch.c: hcall_drain_async` (a byte budget per entry, the slot kept, the call restarted)",
+    "CPU isolation: restart loops": "`core/guest.c: guest_load_piece` (in the guest's own slices), `core/sched.c: lifecycle` (teardown charged)",
+    "CPU isolation: halt and timer storms": "`core/sched.c` (wakes preempt only with credit left)",
+    "CPU isolation: fault storms": "`core/sched.c: charge` (fault handling runs in the faulting guest's slice)",
+    "CPU isolation: hypercall storms": "`core/sched.c: charge`",
+    "CPU isolation: cap= and host work": "`core/sched.c: charge`, `cap_window_opened` (overrun carried as debt)",
     "mutation self-check": "the tests themselves: each named check removed must make its tests fail (`tools/mutation.py`)",
     "virtio: queue placement": "`dev/virtqueue.c: vq_enable` (a power of two up to 256; each ring aligned and wholly inside guest RAM, checked once)",
     "virtio: descriptor loops": "`dev/virtqueue.c: load` (a walk counts the descriptors it visits: at most the queue's size)",
@@ -145,6 +153,10 @@ KILLS = {
     "async_junk": ("garbage in the async ring", r"unknown hypercall 99"),
     "async_bad_stack": ("garbage in the async ring", NOT_FLAT.format("0")),
     "async_ptr_wrap": ("garbage in the async ring", r"COUNTERS: buffer at fffffff0 is outside its memory"),
+    "gdt_dpl2": ("GDT: ring 2", r"LOAD_GDT_ENTRY: entry 14 has DPL 2 \(00cfda00 0000ffff\); ring 2 is not used"),
+    "stack_seg_edit": ("SET_STACK with bad segments or addresses",
+                          r"LOAD_GDT_ENTRY: entry 14 holds the ring-1 stack segment 0x71 and is no "
+                          r"longer a flat, writable ring-1 data segment"),
     "stack_null_ss": ("SET_STACK with bad segments or addresses", NOT_FLAT.format("0x1")),
     "stack_ldt_ss": ("SET_STACK with bad segments or addresses", NOT_FLAT.format("0x6d")),
     "stack_tss_ss": ("SET_STACK with bad segments or addresses", NOT_FLAT.format("0x81")),
@@ -327,6 +339,29 @@ RESTART = {
                                 "for its cpu_limit after at most 8 restarts (accounting spans restarts)"),
 }
 
+# CPU isolation (test/test_security_share.py): a victim (guests/sched/spin.c,
+# weight 100, one second of virtual time under -icount) beside one adversary
+# (sec_storm) of equal weight; the victim's own count of work against its
+# solo run, never the hypervisor's cpu_ns. case -> (kind, adversary options,
+# sec_storm mode, the victim's least share, or None and the capped
+# adversary's own share at most)
+SHARE_MIN = 0.45
+CAP_MAX = 0.11
+SHARE = {
+    "share_conbig": ("CPU isolation: long console writes", "", "conbig"),
+    "share_ring": ("CPU isolation: async ring floods", "", "ring"),
+    "share_restart": ("CPU isolation: restart loops", "mem=64M on_exit=restart restarts=1000000",
+                      "restartnow"),
+    "share_halt": ("CPU isolation: halt and timer storms", "", "halt"),
+    "share_fault": ("CPU isolation: fault storms", "", "fault"),
+    "share_pfault": ("CPU isolation: fault storms", "", "pfault"),
+    "share_hcall": ("CPU isolation: hypercall storms", "", "hcall"),
+    "share_capped_conbig": ("CPU isolation: cap= and host work", "cap=10", "conbig"),
+}
+SHARE_EXPECT = ("a weight-100 victim beside it gets at least 45% of the work it does alone "
+                "over one second of virtual time (its own loop count, -icount)")
+CAP_EXPECT = "a cap=10 spinner does at most 11% of the work it does uncapped in one second"
+
 DOS_EXPECT = ("killed at its cpu_limit=100ms; the bystander's output is byte-identical "
               "to its solo run; a CPU-bound weight-100 guest gets at least 90% of its "
               "weight's share")
@@ -414,6 +449,11 @@ def catalogue():
         add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
     for cid, exp in FORGE.items():
         add(cid, "forge", FORGE_KIND, exp)
+    for cid, (kind, _, mode) in SHARE.items():
+        exp = SHARE_EXPECT if "cap=" not in SHARE[cid][1] else \
+            "a weight-100 victim beside a cap=10 adversary gets at least 85% of its solo work"
+        add(cid, "share", kind, f"`{mode}`: " + exp)
+    add("cap_10_alone", "share", "CPU isolation: cap= and host work", CAP_EXPECT)
     for cid, (kind, _, _, exp) in RESTART.items():
         add(cid, "restart", kind, exp)
     for cid, (kind, _) in DOS.items():
@@ -448,6 +488,8 @@ def render_doc():
            "  test/test_devices.py's boot, which types the input that triggers it;",
            "- `dos`: `guests/security/sec_storm.c` next to `guests/sched/bystander.c`",
            "  and `guests/sched/spin.c`, under `-icount`;",
+           "- `share`: `guests/sched/spin.c` (the victim) beside `guests/security/sec_storm.c`,",
+           "  under `-icount` (test/test_security_share.py);",
            "- `restart`: `guests/security/sec_storm.c restart` alone (test/test_security_dos.py);",
            "- `fuzz`: `guests/security/sec_fuzz.c` (test/test_security_fuzz.py);",
            "- `mutation`: `tools/mutation.py`.", "",

@@ -16,13 +16,15 @@
 /* May the CPU deliver this vector straight to the guest's handler? Only a
  * present trap gate (an interrupt gate must clear the virtual IF, which
  * only the host can do), and never: NMI (2), #NM (7, lazy FPU), #DF (8),
- * #GP (13, emulation), #PF (14, shadow fill), 15, the hypercall vector (31),
+ * #GP (13, emulation), #PF (14, shadow fill), 15, #MC (18: a machine check
+ * is the host's to see first), the hypercall vector (31),
  * or a hardware IRQ vector (32 and up) other than the system-call vector. */
 static bool direct_trap(const struct guest *g, unsigned v, uint32_t hi)
 {
 	if (!(hi & GATE_P) || GATE_TYPE(hi) != IDT_GATE_TRAP)
 		return false;
-	if (v == 2 || v == 7 || v == 8 || v == 13 || v == 14 || v == 15 || v == LGUEST_TRAP_ENTRY)
+	if (v == 2 || v == 7 || v == 8 || v == 13 || v == 14 || v == 15 || v == 18 ||
+	    v == LGUEST_TRAP_ENTRY)
 		return false;
 	return v < 32 || (g->lguest_data && v == g->syscall_vec);
 }

@@ -57,7 +57,8 @@ static uint32_t edge(void)
 	return rnd() & 1 ? pick(e, sizeof(e) / 4) : rnd();
 }
 
-/* A memory (S=1) descriptor with random fields, or an absent one. */
+/* A memory (S=1) descriptor with random fields, or an absent one; rarely
+ * one with DPL 2. */
 static void mem_desc(uint32_t *lo, uint32_t *hi)
 {
 	*lo = rnd();
@@ -66,6 +67,10 @@ static void mem_desc(uint32_t *lo, uint32_t *hi)
 		*hi |= 0x8000;
 	else
 		*hi &= ~0x8000u;
+	/* DPL 2 kills (ring 2 is refused): only now and then, so a guest
+	 * lives long enough to reach the other calls */
+	if ((*hi & 0x6000) == 0x4000 && (rnd() & 255))
+		*hi |= 0x6000;
 }
 
 static uint32_t gdt_index(void)

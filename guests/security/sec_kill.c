@@ -197,6 +197,18 @@ static int run_case(const char *c)
 		}
 		rv_printf("NOEFFECT %s\n", c);
 		return 1;
+	} else if (t_streq(c, "gdt_dpl2")) {
+		t_flat_desc(0xA, 2, &lo, &hi);		/* code, DPL 2 */
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
+	} else if (t_streq(c, "stack_seg_edit")) {
+		/* SET_STACK with a good segment in slot 14, then slot 14
+		 * rewritten as read-only data: the TSS would load it on the
+		 * next trap from ring 3 */
+		t_flat_desc(0x2, 1, &lo, &hi);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
+		rv_hcall3(HC_SET_STACK, 0x71, STACK2_TOP, 1);
+		t_flat_desc(0x0, 1, &lo, &hi);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
 	} else if (t_streq(c, "forge_console")) {
 		/* every way a line could end or a terminal be steered, each
 		 * followed by what a hypervisor line says */

@@ -6,7 +6,11 @@
  *   pfault   #PF forever (own handler, a shadow miss each time)
  *   notify   virtio notifies forever, both queues, through device memory
  *            and the PCI_CFG window (vtlib.c)
- *   restart  5 ms of work, then SHUTDOWN asking for a restart */
+ *   restart  5 ms of work, then SHUTDOWN asking for a restart
+ *   restartnow  SHUTDOWN asking for a restart at once
+ *   conbig   1 MiB console writes of '\r' (never a whole line) forever
+ *   ring     64 such writes queued in the async ring, flushed, forever
+ *   halt     1 ns timer sleeps forever (a wake and a halt each time) */
 #include "rv.h"
 #include "vtlib.h"
 
@@ -52,6 +56,34 @@ static void notify_storm(void)
 	vt_window_write(2, 1);
 }
 
+/* 1 MiB of '\r': a console write of it never finishes a line. */
+#define BIG (1u << 20)
+static char big[BIG];
+
+static void fill_big(void)
+{
+	for (uint32_t i = 0; i < BIG; i++)
+		big[i] = '\r';
+}
+
+/* Every ring slot a 1 MiB console write, then a flush: 64 MiB queued for
+ * one hypercall, again and again. */
+static void ring_flood(void)
+{
+	for (unsigned i = 0; i < LHCALL_RING_SIZE; i++) {
+		rv_lguest_data.hcalls[i] = (struct hcall_args){ HC_RV_CONSOLE_WRITE,
+								rv_gpa(big), BIG, 0, 0 };
+		rv_barrier();
+		rv_lguest_data.hcall_status[i] = HCALL_STATUS_PENDING;
+	}
+	rv_flush_async();
+}
+
+static void nothing(struct rv_regs *r)
+{
+	(void)r;
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "spin";
@@ -74,6 +106,12 @@ int main(int argc, char **argv)
 		rv_set_handler(14, skip_pf, RV_GATE_INTR);
 	if (streq(m, "notify"))
 		notify_setup();
+	if (streq(m, "conbig") || streq(m, "ring"))
+		fill_big();
+	if (streq(m, "restartnow"))
+		rv_hcall2(HC_SHUTDOWN, rv_gpa("again"), LGUEST_SHUTDOWN_RESTART);
+	if (streq(m, "halt"))
+		rv_set_timer_hook(nothing);
 	for (;;) {
 		if (streq(m, "hcall"))
 			rv_hcall0(HC_FLUSH_ASYNC);
@@ -87,6 +125,12 @@ int main(int argc, char **argv)
 			notify_storm();
 		else if (streq(m, "console"))
 			rv_console_write(line, sizeof(line) - 1);
+		else if (streq(m, "conbig"))
+			rv_hcall2(HC_RV_CONSOLE_WRITE, rv_gpa(big), BIG);
+		else if (streq(m, "ring"))
+			ring_flood();
+		else if (streq(m, "halt"))
+			rv_sleep_ns(1);
 		else
 			__asm__ volatile("pause");
 	}

@@ -54,6 +54,15 @@ static void desc_system_descriptors_kill(void)
 	}
 }
 
+static void desc_ring2_refused(void)
+{
+	uint32_t lo = LO_FLAT, hi = HI(CODE_RX, 2);
+
+	CHECK_EQ(seg_check_descriptor(14, &lo, &hi), SEG_KILL_RING2);
+	lo = LO_FLAT, hi = HI(CODE_RX, 2) & ~0x8000u;		/* not present: fine */
+	CHECK_EQ(seg_check_descriptor(14, &lo, &hi), SEG_ACCEPT);
+}
+
 static void desc_host_slots_ignored(void)
 {
 	unsigned slots[] = { GDT_ENTRY_HOST_SWITCHER_CS, GDT_ENTRY_HOST_SWITCHER_DS,
@@ -109,6 +118,7 @@ const struct unit_case desc_cases[] = {
 	UNIT_CASE(desc_dpl0_raised_to_1),
 	UNIT_CASE(desc_not_present_stored_as_zero),
 	UNIT_CASE(desc_system_descriptors_kill),
+	UNIT_CASE(desc_ring2_refused),
 	UNIT_CASE(desc_host_slots_ignored),
 	UNIT_CASE(desc_index_beyond_gdt_kills),
 	UNIT_CASE(desc_code_selector_rules),
