@@ -193,6 +193,17 @@ static void cap_window_opened(struct timer_event *ev)
 	timer_arm(&cap_window, window_start + CAP_WINDOW_NS);
 }
 
+/* Between two bounded pieces of host work: interrupts that arrived in
+ * the meantime are taken (and, with benchirqoff, the stretch is timed). */
+static void host_window(void)
+{
+	if (unlikely(bench_irqoff))
+		bench_irq_on();
+	irq_window();
+	if (unlikely(bench_irqoff))
+		bench_irq_off();
+}
+
 /* Host time spent on g's behalf (its slice, with the hypercalls, faults
  * and console copying in it; the teardown and reload of its restart)
  * counts against its share, its cap= and its cpu_limit=. What it overruns
@@ -237,12 +248,7 @@ static void run_slice(struct guest *g)
 	timer_arm(&slice_end, start + slice);
 	while (g->run_state == GUEST_RUNNABLE && !need_resched) {
 		run_once(g);
-		/* A window for interrupts that arrived while the host worked. */
-		if (unlikely(bench_irqoff))
-			bench_irq_on();
-		irq_window();
-		if (unlikely(bench_irqoff))
-			bench_irq_off();
+		host_window();
 	}
 	timer_cancel(&slice_end);
 	current = NULL;
@@ -306,7 +312,9 @@ static bool ended_as_expected(const struct guest *g)
 	return false;
 }
 
-/* Destroy g and check, at once, that every frame it held came back. */
+/* Destroy g and check, at once, that every frame it held came back; with
+ * interrupt windows between the pieces (the slot no longer names g, so no
+ * timer event can reach it). */
 static void destroy_checked(struct guest *g)
 {
 	char name[GUEST_NAME_MAX];
@@ -314,7 +322,9 @@ static void destroy_checked(struct guest *g)
 
 	strlcpy(name, g->name, sizeof(name));
 	guest_destroy(g);
+	host_window();
 	oracle_check_frames(name, expect);
+	host_window();
 }
 
 /* The guest in s has ended for good: what the summary needs is kept, and
@@ -457,6 +467,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 		if (bench_on)
 			bench_idled();		/* an end is not a switch */
 		oracle_check_guest(g->name);
+		host_window();
 		struct slot *s = slot_of(g);
 		/* A restart charged past cpu_limit= ends the new guest at once. */
 		while (s->g && !guest_alive(s->g))

@@ -19,6 +19,20 @@ static void mark_free(struct frame_pool *p, uint32_t f)
 	p->bitmap[f / 32] &= ~(1u << (f % 32));
 }
 
+/* Marks frames [f, end) in use or free, a bitmap word at a time. */
+static void set_run(struct frame_pool *p, uint32_t f, uint32_t end, bool used)
+{
+	while (f < end) {
+		uint32_t bits = MIN(32 - f % 32, end - f);
+		uint32_t mask = (bits == 32 ? ~0u : ((1u << bits) - 1)) << (f % 32);
+		if (used)
+			p->bitmap[f / 32] |= mask;
+		else
+			p->bitmap[f / 32] &= ~mask;
+		f += bits;
+	}
+}
+
 /* First free frame in [f, limit), or limit. Skips whole words in use. */
 static uint32_t find_free(const struct frame_pool *p, uint32_t f, uint32_t limit)
 {
@@ -197,8 +211,7 @@ uint32_t frame_pool_alloc_contig(struct frame_pool *p, uint32_t nframes,
 			break;
 		s = u + 1;	/* the run is broken at u: look past it */
 	}
-	for (uint32_t f = s; f < s + nframes; f++)
-		mark_used(p, f);
+	set_run(p, s, s + nframes, true);
 	p->nfree -= nframes;
 	return s << PAGE_SHIFT;
 }
@@ -227,12 +240,7 @@ void frame_pool_free_contig(struct frame_pool *p, uint32_t pa, uint32_t nframes)
 	ASSERT(managed(p, f) && managed(p, end - 1));
 	ASSERT(find_free(p, f, end) == end);
 	ASSERT(memmap_count(&p->usable) && range_of(p, f) == range_of(p, end - 1));
-	while (f < end) {
-		uint32_t bits = MIN(32 - f % 32, end - f);
-		uint32_t mask = (bits == 32 ? ~0u : ((1u << bits) - 1)) << (f % 32);
-		p->bitmap[f / 32] &= ~mask;
-		f += bits;
-	}
+	set_run(p, f, end, false);
 	p->nfree += nframes;
 }
 

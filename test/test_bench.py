@@ -41,7 +41,7 @@ def check_results(res):
             "pagefault_demand", "pagefault_guest", "pagefault_switches",
             "process_switch_cached", "process_switch_uncached", "virq_latency",
             "timer_lateness", "cpu_bound_ratio", "fair_share_error_percent",
-            "boot_to_first_guest", "memory_per_guest"} <= names
+            "boot_to_first_guest", "memory_per_guest", "host_irq_off_max"} <= names
     assert {f"guest_switch_{n}" for n in (1, 2, 4, 8, 16, 32, 64)} <= names
 
 

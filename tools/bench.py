@@ -173,10 +173,10 @@ def collect(build):
 
     # The host's longest stretch with interrupts off, next to the worst
     # adversaries of the security catalogue (test/test_security_share.py).
-    mods = [f"{g / 'spin.elf'} name=victim -- 200"]
+    mods = [f"{g / 'spin.elf'} name=victim -- 100"]
     for mode, opts in (("conbig", ""), ("ring", ""), ("restartnow", "mem=64M on_exit=restart "
                        "restarts=1000000"), ("pfault", ""), ("hcall", ""), ("halt", "")):
-        mods.append(f"{g / 'sec_storm.elf'} name={mode} {opts} cpu_limit=100ms expect=killed "
+        mods.append(f"{g / 'sec_storm.elf'} name={mode} {opts} cpu_limit=50ms expect=killed "
                     f"-- {mode}")
     text = boot(build, "irqoff", mods, "benchirqoff", mem=256)
     res.append(entry("host_irq_off_max", "instructions", figures(text)["host_irq_off_max"], None,

@@ -521,8 +521,13 @@ def render_doc():
             "- **Bounded work.** Console output: 512 bytes per hypercall entry, ring",
             "  and call together, the rest restarted (eip rewound) in ring order;",
             "  guest loading: 64 KiB pieces in the guest's own slices; host time is",
-            "  charged to its guest and an overrun is debt, never forgiven",
-            "  (docs/design.md, \"Bounded host work\"; docs/scheduler.md).", ""]
+            "  charged to its guest and an overrun is debt, never forgiven; the host",
+            "  keeps interrupts off for at most 100 000 instructions (`make bench`:",
+            "  `host_irq_off_max`; docs/design.md, \"Bounded host work\").",
+            "- **CPU share.** A victim of equal weight beside any adversary of the",
+            "  catalogue gets at least 45 % of its solo work over one second of virtual",
+            "  time; a `cap=10` guest gets at most 11 % (docs/scheduler.md). Cases",
+            "  `share_*`, `cap_10_alone`.", ""]
     out += ["## Cases", ""]
     for kind, cs in kinds.items():
         out += [f"### {kind}", "", f"Defence: {cs[0]['defence']}", "",
