@@ -114,3 +114,32 @@ def test_restart(case):
         assert 5 <= restarts <= 8, (restarts, b.describe())
     assert b.has(r"^ringvisor: oracle: intact") and not b.has(r"^ringvisor: error: oracle"), \
         b.describe()
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in security.catalogue() if c["group"] == "memory"])
+def test_memory(case, solo):
+    if case == "admission_refused":
+        # 100 MiB of RAM would fit in 128 MiB; with a 24 MiB shadow budget
+        # and its fixed cost it does not.
+        mods = [(G / "bystander.elf", "name=bystander"),
+                (G / "sec_storm.elf", "name=big mem=100M shadow=24M -- spin")]
+        b = boot(security.LOG_PREFIX + case + WORKER, append="exit=qemu", icount=ICOUNT,
+                 modules=mods, mem=128, timeout=60)
+        b.require(r"^ringvisor: error: guest big: does not fit: 102400 KiB of guest memory, "
+                  r"\d+ KiB fixed and 24576 KiB of shadow budget wanted, \d+ KiB free; "
+                  r"not started$")
+    else:
+        mods = [(G / "bystander.elf", "name=bystander")]
+        mods += [(G / "sec_storm.elf", f"name=t{i:02d} mem=2M cpu_limit=20ms expect=killed "
+                                        "-- touch") for i in range(30)]
+        b = boot(security.LOG_PREFIX + case + WORKER, append="exit=qemu", icount=ICOUNT,
+                 modules=mods, mem=128, timeout=240)
+        kills = b.lines(r"^ringvisor: error: guest t\d\d killed: (.*)$")
+        assert len(kills) == 30 and set(kills) == {"used up its cpu_limit= of 20 ms"}, kills
+    b.expect(STATUS_PASS)
+    same = bystander_lines(b) == bystander_lines(solo)
+    if not same:
+        note_escape(f"{case}: the bystander's output differs from its solo run")
+    assert same, b.describe()
+    assert not b.has(r"^ringvisor: error: oracle") and b.has(r"^ringvisor: oracle: intact"), \
+        b.describe()

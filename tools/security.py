@@ -84,6 +84,8 @@ DEFENCE = {
     "CPU isolation: fault storms": "`core/sched.c: charge` (fault handling runs in the faulting guest's slice)",
     "CPU isolation: hypercall storms": "`core/sched.c: charge`",
     "CPU isolation: cap= and host work": "`core/sched.c: charge`, `cap_window_opened` (overrun carried as debt)",
+    "memory isolation: shadow page tables": "`mm/shadow.c: alloc_table` (the budget reserved at admission, `mm/frame.c: frame_pool_reserve`; at it, its own tables evicted), `core/sched.c: destroy_checked`",
+    "memory isolation: admission": "`core/guest.c: admit` (RAM + fixed + shadow budget against unpromised frames)",
     "mutation self-check": "the tests themselves: each named check removed must make its tests fail (`tools/mutation.py`)",
     "virtio: queue placement": "`dev/virtqueue.c: vq_enable` (a power of two up to 256; each ring aligned and wholly inside guest RAM, checked once)",
     "virtio: descriptor loops": "`dev/virtqueue.c: load` (a walk counts the descriptors it visits: at most the queue's size)",
@@ -327,6 +329,19 @@ DOS = {
     "dos_intirq": ("denial of service: IRQ-vector storm", "intirq"),
     "dos_notify": ("denial of service: notify storm", "notify"),
 }
+# Memory isolation (test/test_security_dos.py: test_memory): 30 guests of
+# mem=2M touching a byte every 4 MiB, in a 128 MiB host, next to a bystander.
+MEMORY = {
+    "shadow_touch_30": ("memory isolation: shadow page tables",
+                        "30 guests of mem=2M each touching a byte every 4 MiB (767 shadow tables "
+                        "wanted) in 128 MiB: each stays within its shadow budget by evicting its "
+                        "own tables, none is killed for memory, the bystander's output equals its "
+                        "solo run, every frame back when each ends (the frame oracle then)"),
+    "admission_refused": ("memory isolation: admission",
+                          "a guest whose RAM, fixed cost and shadow budget do not fit: refused at "
+                          "boot with one line naming the three, the others run"),
+}
+
 # Restart policy and accounting (test/test_security_dos.py: test_restart):
 # case -> (kind, sec_storm mode, module options, expected)
 RESTART = {
@@ -454,6 +469,8 @@ def catalogue():
             "a weight-100 victim beside a cap=10 adversary gets at least 85% of its solo work"
         add(cid, "share", kind, f"`{mode}`: " + exp)
     add("cap_10_alone", "share", "CPU isolation: cap= and host work", CAP_EXPECT)
+    for cid, (kind, exp) in MEMORY.items():
+        add(cid, "memory", kind, exp)
     for cid, (kind, _, _, exp) in RESTART.items():
         add(cid, "restart", kind, exp)
     for cid, (kind, _) in DOS.items():
@@ -490,7 +507,7 @@ def render_doc():
            "  and `guests/sched/spin.c`, under `-icount`;",
            "- `share`: `guests/sched/spin.c` (the victim) beside `guests/security/sec_storm.c`,",
            "  under `-icount` (test/test_security_share.py);",
-           "- `restart`: `guests/security/sec_storm.c restart` alone (test/test_security_dos.py);",
+           "- `restart`, `memory`: `guests/security/sec_storm.c` (test/test_security_dos.py);",
            "- `fuzz`: `guests/security/sec_fuzz.c` (test/test_security_fuzz.py);",
            "- `mutation`: `tools/mutation.py`.", "",
            "Cases already elsewhere (not repeated here) include tkill's 45 kills",

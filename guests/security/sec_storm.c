@@ -8,9 +8,11 @@
  *            and the PCI_CFG window (vtlib.c)
  *   restart  5 ms of work, then SHUTDOWN asking for a restart
  *   restartnow  SHUTDOWN asking for a restart at once
- *   conbig   1 MiB console writes of '\r' (never a whole line) forever
+ *   conbig   512 KiB console writes of '\r' (never a whole line) forever
  *   ring     64 such writes queued in the async ring, flushed, forever
- *   halt     1 ns timer sleeps forever (a wake and a halt each time) */
+ *   halt     1 ns timer sleeps forever (a wake and a halt each time)
+ *   touch    a byte every 4 MiB of its address space, forever (767 shadow
+ *            page tables wanted, for one frame of memory) */
 #include "rv.h"
 #include "vtlib.h"
 
@@ -56,8 +58,8 @@ static void notify_storm(void)
 	vt_window_write(2, 1);
 }
 
-/* 1 MiB of '\r': a console write of it never finishes a line. */
-#define BIG (1u << 20)
+/* 512 KiB of '\r': a console write of it never finishes a line. */
+#define BIG (1u << 19)
 static char big[BIG];
 
 static void fill_big(void)
@@ -66,7 +68,7 @@ static void fill_big(void)
 		big[i] = '\r';
 }
 
-/* Every ring slot a 1 MiB console write, then a flush: 64 MiB queued for
+/* Every ring slot a 512 KiB console write, then a flush: 32 MiB queued for
  * one hypercall, again and again. */
 static void ring_flood(void)
 {
@@ -77,6 +79,31 @@ static void ring_flood(void)
 		rv_lguest_data.hcall_status[i] = HCALL_STATUS_PENDING;
 	}
 	rv_flush_async();
+}
+
+/* Its own page tables: the first 4 MiB mapped 1:1 (supervisor, written),
+ * and every other PDE below 3 GiB pointing at one table that maps one
+ * page: a byte every 4 MiB is one frame of memory but 767 shadow tables. */
+static uint32_t pgdir[1024] __attribute__((aligned(4096)));
+static uint32_t low[1024] __attribute__((aligned(4096)));
+static uint32_t alias[1024] __attribute__((aligned(4096)));
+static uint32_t target[1024] __attribute__((aligned(4096)));
+
+static void touch_setup(void)
+{
+	for (uint32_t i = 0; i < 1024; i++)
+		low[i] = (i << 12) | 0x63;
+	alias[0] = rv_gpa(target) | 0x63;
+	pgdir[0] = rv_gpa(low) | 0x63;
+	for (uint32_t i = 1; i < 768; i++)
+		pgdir[i] = rv_gpa(alias) | 0x63;
+	rv_hcall1(HC_NEW_PGTABLE, rv_gpa(pgdir));
+}
+
+static void touch_all(void)
+{
+	for (uint32_t i = 1; i < 768; i++)
+		(*(volatile uint32_t *)(i << 22))++;
 }
 
 static void nothing(struct rv_regs *r)
@@ -112,6 +139,8 @@ int main(int argc, char **argv)
 		rv_hcall2(HC_SHUTDOWN, rv_gpa("again"), LGUEST_SHUTDOWN_RESTART);
 	if (streq(m, "halt"))
 		rv_set_timer_hook(nothing);
+	if (streq(m, "touch"))
+		touch_setup();
 	for (;;) {
 		if (streq(m, "hcall"))
 			rv_hcall0(HC_FLUSH_ASYNC);
@@ -131,6 +160,8 @@ int main(int argc, char **argv)
 			ring_flood();
 		else if (streq(m, "halt"))
 			rv_sleep_ns(1);
+		else if (streq(m, "touch"))
+			touch_all();
 		else
 			__asm__ volatile("pause");
 	}
