@@ -298,7 +298,8 @@ TABLE_ROWS = [
     ("guest_switch", None),
     ("fair_share_error_percent", None),
     ("boot_to_first_guest", "first C instruction to the first guest instruction (mostly the 10 ms TSC calibration and the 1 ms timer self-test, in virtual time)"),
-    ("memory_per_guest", "bytes a guest costs beyond its RAM: its structure, regs and state pages, two guard frames, peak shadow frames"),
+    ("memory_per_guest", "bytes admission reserves for a guest beyond its RAM: its structure, regs and state pages, two guard frames and its shadow-frame budget (64 frames + 1 per 256 KiB of `mem=`)"),
+    ("host_irq_off_max", "the host's longest stretch with interrupts off beside the security catalogue's storms (`benchirqoff`); the bound docs/design.md states is 100 000"),
 ]
 
 
