@@ -38,6 +38,7 @@ struct client {
 	bool next_continued;	/* the line after the waiting one continues it */
 	bool fresh;		/* input arrived since the last IRQ raised */
 	uint32_t shown;		/* bytes of its line on the console already */
+	uint32_t col;		/* columns its text has advanced on that line */
 	uint32_t blocked;	/* times it was blocked for room */
 	uint32_t in_head, in_tail;
 	char in[CONSOLE_IN_RING];
@@ -94,6 +95,7 @@ static void forget_open_line(void)
 	if (!open_line)
 		return;
 	open_line->shown = 0;
+	open_line->col = 0;
 	if (open_line->g)
 		open_line->g->line_continued = true;
 	open_line = NULL;
@@ -195,13 +197,16 @@ void console_write_hv(const char *s, size_t n)
  * the open one, which the text continues; another guest's open line is
  * ended first. finished adds the '\n'. Output integrity: every byte of the
  * text that could end the line or drive a terminal (control characters,
- * DEL, anything from 0x80) is escaped, so no guest text can pose as the
- * hypervisor's line or another guest's. */
+ * DEL, anything from 0x80) is escaped, but for a backspace over the guest's
+ * own text (a tty's echo), so no guest text can pose as the hypervisor's
+ * line or another guest's. *col: the columns its text reaches after it. */
 static size_t format_line(const struct guest *g, bool finished, bool color,
-			  char *buf)
+			  char *buf, uint32_t *col)
 {
 	const struct client *c = client_of(g);
 	size_t n = 0;
+
+	*col = open_line == c ? c->col : 0;
 
 	if (open_line && open_line != c)
 		buf[n++] = '\n';
@@ -212,14 +217,14 @@ static size_t format_line(const struct guest *g, bool finished, bool color,
 	else if (open_line != c)
 		n += (size_t)snprintf(buf + n, LINE_OUT_MAX - n, "[%s]%s ", g->name,
 				      g->line_continued ? "+" : "");
-	n += str_escape_n(buf + n, LINE_OUT_MAX - n - 1, g->line, g->line_len, ESC_LINE);
+	n += str_escape_line(buf + n, LINE_OUT_MAX - n - 1, g->line, g->line_len, col);
 	if (finished)
 		buf[n++] = '\n';
 	return n;
 }
 
 /* After g's text went out: it is the open line, or the line is done. */
-static void line_went_out(struct guest *g, bool finished)
+static void line_went_out(struct guest *g, bool finished, uint32_t col)
 {
 	struct client *c = client_of(g);
 
@@ -228,9 +233,11 @@ static void line_went_out(struct guest *g, bool finished)
 	if (finished) {
 		open_line = NULL;
 		c->shown = 0;
+		c->col = 0;
 	} else {
 		open_line = c;
 		c->shown += g->line_len;
+		c->col = col;
 	}
 	g->line_len = 0;
 }
@@ -242,8 +249,9 @@ static void line_went_out(struct guest *g, bool finished)
 static bool emit_line(struct guest *g, bool finished, bool forced)
 {
 	char buf[LINE_OUT_MAX], plain[LINE_OUT_MAX];
-	size_t n = format_line(g, finished, hv_config.color, buf);
-	size_t pn = format_line(g, finished, false, plain);
+	uint32_t col;
+	size_t n = format_line(g, finished, hv_config.color, buf, &col);
+	size_t pn = format_line(g, finished, false, plain, &col);
 
 	if (forced)
 		out_force(buf, n, plain, pn);
@@ -256,7 +264,7 @@ static bool emit_line(struct guest *g, bool finished, bool forced)
 	} else {
 		return false;
 	}
-	line_went_out(g, finished);
+	line_went_out(g, finished, col);
 	return true;
 }
 

@@ -65,8 +65,9 @@ KILLS = {
     "stale_es": SWITCHER_GP,
     "gdt_clobber_cs": r"entry with code segment 0x61, which is not its own "
                       r"ring-1 or ring-3 code",
-    "gdt_clobber_ss": r"entry with stack segment 0x69, which is not its own "
-                      r"writable data at ring 1",
+    # slot 13 is also the SET_STACK segment: caught when it is written
+    "gdt_clobber_ss": r"LOAD_GDT_ENTRY: entry 13 holds the ring-1 stack segment 0x69 "
+                      r"and is no longer a flat, writable ring-1 data segment",
     # faults the guest cannot take
     "no_pf_handler": rf"unhandled page fault \(#PF\) at eip {EIP} \(address "
                      r"00f00000, error 0\): no handler installed",

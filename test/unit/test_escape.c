@@ -43,7 +43,23 @@ static void escape_never_cuts_an_escape(void)
 	}
 }
 
+/* A backspace may erase the guest's own text, never its prefix. */
+static void escape_backspace_within_own_text(void)
+{
+	char out[64];
+	uint32_t col = 0;
+
+	str_escape_line(out, sizeof(out), "ab\b\b\b", 5, &col);
+	CHECK(strcmp(out, "ab\b\b\\x08") == 0);
+	CHECK(col == 4);
+	col = 1;				/* an open line: one column shown */
+	str_escape_line(out, sizeof(out), "\b\b", 2, &col);
+	CHECK(strcmp(out, "\b\\x08") == 0);
+	CHECK(str_escape_n(out, sizeof(out), "a\b", 2, ESC_LINE) == 5);	/* no col: escaped */
+}
+
 const struct unit_case escape_cases[] = {
+	UNIT_CASE(escape_backspace_within_own_text),
 	UNIT_CASE(escape_line_breaks_and_terminal_codes),
 	UNIT_CASE(escape_quoted),
 	UNIT_CASE(escape_never_cuts_an_escape),
