@@ -92,10 +92,11 @@ def test_reboot_obeys_on_exit(testmods):
 
 
 def test_sdk_guest_shutdown_unchanged(testmods):
-    """An SDK guest's SHUTDOWN message is still an exit with status 0."""
+    """An SDK guest's SHUTDOWN message is still an exit with status 0, its
+    text quoted (output integrity)."""
     b = boot("linuxload_sdk_shutdown", append=HV, modules=[
         (rvqemu.BUILD / "guests" / "tcrash.elf", "name=sdk -- shutdown")])
-    b.expect_pass().require(r"guest sdk exited with status 0: tcrash says goodbye")
+    b.expect_pass().require(r'^ringvisor: guest sdk exited with status 0: "tcrash says goodbye"$')
 
 
 MALFORMED_BZ = {
