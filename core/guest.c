@@ -182,7 +182,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	g->frames_fixed = free_before - frame_free_count() - g->shadow.frames;
 	g->run_state = GUEST_RUNNABLE;
 	pr_debug("guest %s: %u KiB at host-physical 0x%08x, entry 0x%08x, weight %u, cap %u%%",
-		 g->name, g->mem_size / 1024, g->mem_base, spec->elf.entry, cfg->weight,
+		 g->name, g->mem_size / 1024, g->mem_base, spec->entry, cfg->weight,
 		 cfg->cap);
 	return g;
 }

@@ -42,10 +42,10 @@ BOOT_S = 180                  # a TCG boot to a shell takes some 10-30 s
 COMPUTE = rvqemu.BUILD / "guests" / "compute.elf"
 
 
-def linux(name, args=""):
+def linux(name, args="", opts=""):
     """The kernel's module and, with an initrd, the initrd's (one each:
     a module is claimed by one guest only)."""
-    opts = f"name={name} mem=64M"
+    opts = f"name={name} mem=64M {opts}".strip()
     mods = []
     if INITRD:
         opts += f" initrd={INITRD}"
@@ -114,6 +114,23 @@ def test_poweroff_is_a_clean_exit(command):
     try:
         ask(con, "linux", "echo up-$((1+1))", r"up-2")
         con.type(command + "\r")
+        con.wait_for(r"^ringvisor: guest linux exited with status 0: Power down$")
+        assert con.finish() == STATUS_PASS, con.text[-3000:]
+    finally:
+        con.close()
+
+
+def test_reboot_restarts_under_on_exit():
+    """reboot -f is an exit that on_exit=restart turns into a restart: the
+    kernel and its initrd load again into fresh memory and devices, and the
+    new boot's shell answers."""
+    con = console("linux_reboot", linux("linux", opts="on_exit=restart restarts=1"))
+    try:
+        ask(con, "linux", "echo before-$((2+2))", r"before-4")
+        con.type("reboot -f\r")
+        con.wait_for(r"^ringvisor: guest linux: restarting \(1 of 1\)$")
+        ask(con, "linux", "echo after-$((3+3))", r"after-6")
+        con.type("poweroff -f\r")
         con.wait_for(r"^ringvisor: guest linux exited with status 0: Power down$")
         assert con.finish() == STATUS_PASS, con.text[-3000:]
     finally:
