@@ -58,28 +58,35 @@ static void write_boot_params(struct guest *g)
 	boot_params_write(guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE), &lb);
 }
 
+/* The part of src[0..len), bound for guest-physical gpa, that falls in
+ * [lo, hi), copied into guest memory at base. */
+static void copy_overlap(uint8_t *base, uint32_t lo, uint32_t hi, uint32_t gpa,
+			 const void *src, uint32_t len)
+{
+	uint32_t from = MAX(lo, gpa), to = MIN(hi, gpa + len);
+
+	if (from < to)
+		memcpy(base + from, (const uint8_t *)src + (from - gpa), to - from);
+}
+
 /* The kernel's image and the initrd, as far as they fall in guest memory
- * [lo, hi), which is zeroed: an ELF kernel's segments and the initrd a
- * piece at a time; a bzImage whole, with the last piece. */
+ * [lo, hi), which is zeroed: a piece at a time, so no load keeps the host
+ * busy for more than one piece's copy. */
 static void load_images(struct guest *g, uint32_t lo, uint32_t hi)
 {
 	const struct guest_spec *spec = g->spec;
 	const struct boot_module *rd = spec->data[MODULE_ROLE_INITRD];
+	const uint8_t *image = (const uint8_t *)spec->module->start;
 	uint8_t *base = (uint8_t *)g->mem_base;
 
-	if (spec->kind == GUEST_LINUX_BZIMAGE) {
-		if (hi == g->mem_size)
-			bzimage_load((const void *)spec->module->start, &spec->bz, base);
-	} else {
-		elf_load_range((const void *)spec->module->start, &spec->elf, base, lo, hi);
-	}
-	if (rd) {
-		uint32_t from = MAX(lo, spec->initrd_gpa);
-		uint32_t to = MIN(hi, spec->initrd_gpa + (uint32_t)(rd->end - rd->start));
-		if (from < to)
-			memcpy(base + from, (const void *)(rd->start + (from - spec->initrd_gpa)),
-			       to - from);
-	}
+	if (spec->kind == GUEST_LINUX_BZIMAGE)
+		copy_overlap(base, lo, hi, BZIMAGE_LOAD_ADDR, image + spec->bz.setup_len,
+			     spec->bz.code_len);
+	else
+		elf_load_range(image, &spec->elf, base, lo, hi);
+	if (rd)
+		copy_overlap(base, lo, hi, spec->initrd_gpa, (const void *)rd->start,
+			     rd->end - rd->start);
 }
 
 /* The 4.9 boot register state: ring 1 at the kernel's entry, esi = the

@@ -76,7 +76,7 @@ def test_serial_console_close_ends_qemu():
 
 
 LEAKY = '''
-import subprocess, rvqemu
+import os, subprocess, time, rvqemu
 
 def test_leaves_qemu_running():
     # Not through rvqemu.spawn: nothing in the harness knows of it.
@@ -84,6 +84,12 @@ def test_leaves_qemu_running():
                       "none", "-nic", "none", "-monitor", "none", "-serial",
                       "none", "-name", "harness-leak-MARK"],
                      stdin=subprocess.DEVNULL, start_new_session=True)
+    # Until QEMU itself runs (on a loaded machine the exec comes late), the
+    # session's last check could not see it yet.
+    token = os.environ[rvqemu.SESSION_VAR].split()[-1]
+    end = time.monotonic() + 30
+    while not rvqemu.running_qemus(token) and time.monotonic() < end:
+        time.sleep(0.02)
 '''
 
 
