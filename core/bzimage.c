@@ -143,8 +143,12 @@ int bzimage_check(const void *image, size_t size, uint32_t guest_mem,
 }
 
 void bzimage_load(const void *image, const struct bzimage_info *info,
-		  uint8_t *guest_base)
+		  uint8_t *guest_base, uint32_t lo, uint32_t hi)
 {
-	memcpy(guest_base + BZIMAGE_LOAD_ADDR,
-	       (const uint8_t *)image + info->setup_len, info->code_len);
+	uint32_t from = MAX(lo, BZIMAGE_LOAD_ADDR);
+	uint32_t to = MIN(hi, BZIMAGE_LOAD_ADDR + info->code_len);
+
+	if (from < to)
+		memcpy(guest_base + from, (const uint8_t *)image + info->setup_len +
+		       (from - BZIMAGE_LOAD_ADDR), to - from);
 }

@@ -30,10 +30,12 @@ bool bzimage_is(const void *image, size_t size);
 int bzimage_check(const void *image, size_t size, uint32_t guest_mem,
 		  struct bzimage_info *out, char *err, size_t errlen);
 
-/* Copies the protected-mode code to guest_base + BZIMAGE_LOAD_ADDR. Only
- * for an image bzimage_check() accepted with this info, into a guest
- * memory at least as large as the one it was checked against. */
+/* Copies the part of the protected-mode code that falls in guest memory
+ * [lo, hi) to where it goes (guest_base + BZIMAGE_LOAD_ADDR onwards), so a
+ * load can go a piece at a time. Only for an image bzimage_check()
+ * accepted with this info, into a guest memory at least as large as the
+ * one it was checked against. */
 void bzimage_load(const void *image, const struct bzimage_info *info,
-		  uint8_t *guest_base);
+		  uint8_t *guest_base, uint32_t lo, uint32_t hi);
 
 #endif

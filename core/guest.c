@@ -58,17 +58,6 @@ static void write_boot_params(struct guest *g)
 	boot_params_write(guest_range(g, BOOT_PARAMS_GPA, 2 * PAGE_SIZE), &lb);
 }
 
-/* The part of src[0..len), bound for guest-physical gpa, that falls in
- * [lo, hi), copied into guest memory at base. */
-static void copy_overlap(uint8_t *base, uint32_t lo, uint32_t hi, uint32_t gpa,
-			 const void *src, uint32_t len)
-{
-	uint32_t from = MAX(lo, gpa), to = MIN(hi, gpa + len);
-
-	if (from < to)
-		memcpy(base + from, (const uint8_t *)src + (from - gpa), to - from);
-}
-
 /* The kernel's image and the initrd, as far as they fall in guest memory
  * [lo, hi), which is zeroed: a piece at a time, so no load keeps the host
  * busy for more than one piece's copy. */
@@ -80,13 +69,16 @@ static void load_images(struct guest *g, uint32_t lo, uint32_t hi)
 	uint8_t *base = (uint8_t *)g->mem_base;
 
 	if (spec->kind == GUEST_LINUX_BZIMAGE)
-		copy_overlap(base, lo, hi, BZIMAGE_LOAD_ADDR, image + spec->bz.setup_len,
-			     spec->bz.code_len);
+		bzimage_load(image, &spec->bz, base, lo, hi);
 	else
 		elf_load_range(image, &spec->elf, base, lo, hi);
-	if (rd)
-		copy_overlap(base, lo, hi, spec->initrd_gpa, (const void *)rd->start,
-			     rd->end - rd->start);
+	if (rd) {
+		uint32_t from = MAX(lo, spec->initrd_gpa);
+		uint32_t to = MIN(hi, spec->initrd_gpa + (uint32_t)(rd->end - rd->start));
+		if (from < to)
+			memcpy(base + from, (const void *)(rd->start + (from - spec->initrd_gpa)),
+			       to - from);
+	}
 }
 
 /* The 4.9 boot register state: ring 1 at the kernel's entry, esi = the

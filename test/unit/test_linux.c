@@ -88,7 +88,15 @@ static void bzimage_load_copies_code(void)
 	build();
 	CHECK_EQ(bzimage_check(img, img_size, MEM, &bz, NULL, 0), 0);
 	memset(guest, 0xEE, sizeof(guest));
-	bzimage_load(img, &bz, guest);
+	bzimage_load(img, &bz, guest, 0, sizeof(guest));
+	CHECK(!memcmp(guest + BZIMAGE_LOAD_ADDR, img + 5 * 512, 0x1000));
+	CHECK_EQ(guest[BZIMAGE_LOAD_ADDR - 1], 0xEE);
+	CHECK_EQ(guest[BZIMAGE_LOAD_ADDR + 0x1000], 0xEE);
+
+	/* In pieces that split the code: the same bytes, nothing outside. */
+	memset(guest, 0xEE, sizeof(guest));
+	for (uint32_t lo = 0; lo < sizeof(guest); lo += 0x300)
+		bzimage_load(img, &bz, guest, lo, lo + 0x300);
 	CHECK(!memcmp(guest + BZIMAGE_LOAD_ADDR, img + 5 * 512, 0x1000));
 	CHECK_EQ(guest[BZIMAGE_LOAD_ADDR - 1], 0xEE);
 	CHECK_EQ(guest[BZIMAGE_LOAD_ADDR + 0x1000], 0xEE);
