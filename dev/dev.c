@@ -1,5 +1,6 @@
 /* A guest's PCI bus: configuration mechanism #1 on ports 0xCF8-0xCFF, a
- * host bridge at 00:00.0 and a virtio console at 00:01.0, and device
+ * host bridge at 00:00.0, a virtio console at 00:01.0 and the guest's other
+ * virtio devices in the slots after it, and device
  * memory in the MMIO window just above guest RAM, where each device's BAR
  * lies. Only bus 0, function 0 decodes; everything else reads as
  * all-ones, as an empty slot does. */
@@ -19,9 +20,21 @@ void dev_attach(struct guest *g)
 	struct dev_bus *bus = &g->bus;
 
 	memset(bus, 0, sizeof(*bus));
-	vpci_init(&bus->console, &vcon_ops, PCI_SLOT_CONSOLE, VIRTIO_CONSOLE_IRQ,
-		  g->mem_size, &bus->console_state);
+	dev_add(g, &vcon_ops, &bus->console_state);
 	g->input_hook = vcon_input;
+}
+
+struct vdev *dev_add(struct guest *g, const struct vdev_ops *ops, void *priv)
+{
+	struct dev_bus *bus = &g->bus;
+
+	if (bus->nr == DEV_MAX)
+		return NULL;
+	unsigned i = bus->nr++;
+	struct vdev *d = &bus->dev[i];
+	vpci_init(d, ops, PCI_SLOT_FIRST_DEVICE + i, VIRTIO_IRQ_BASE + i,
+		  g->mem_size + i * VDEV_BAR_SIZE, priv);
+	return d;
 }
 
 bool dev_mmio_window(const struct guest *g, uint32_t pa)
@@ -32,14 +45,17 @@ bool dev_mmio_window(const struct guest *g, uint32_t pa)
 /* The virtio device in slot, or NULL. */
 static struct vdev *slot_device(struct guest *g, unsigned slot)
 {
-	return slot == PCI_SLOT_CONSOLE ? &g->bus.console : NULL;
+	unsigned i = slot - PCI_SLOT_FIRST_DEVICE;
+
+	return slot >= PCI_SLOT_FIRST_DEVICE && i < g->bus.nr ? &g->bus.dev[i] : NULL;
 }
 
 bool pci_bar_taken(struct guest *g, const struct vdev *self, uint32_t base)
 {
-	const struct vdev *con = &g->bus.console;
-
-	return con != self && con->bar0 == base;
+	for (unsigned i = 0; i < g->bus.nr; i++)
+		if (&g->bus.dev[i] != self && g->bus.dev[i].bar0 == base)
+			return true;
+	return false;
 }
 
 static uint32_t host_bridge_read(unsigned reg)
@@ -111,20 +127,23 @@ enum dev_result dev_mmio(struct guest *g, uint32_t pa, unsigned width, bool stor
 			   store ? "write" : "read", pa);
 		return DEV_KILLED;
 	}
-	struct vdev *d = &g->bus.console;
-	if (!vpci_bar_claims(d, pa)) {
-		kill_guest(g, "%u-byte %s of device memory at %08x: no device is there", width,
-			   store ? "write" : "read", pa);
-		return DEV_KILLED;
+	for (unsigned i = 0; i < g->bus.nr; i++) {
+		struct vdev *d = &g->bus.dev[i];
+		if (vpci_bar_claims(d, pa))
+			return vpci_bar_access(g, d, pa, width, store, val) ? DEV_DONE
+									    : DEV_KILLED;
 	}
-	return vpci_bar_access(g, d, pa, width, store, val) ? DEV_DONE : DEV_KILLED;
+	kill_guest(g, "%u-byte %s of device memory at %08x: no device is there", width,
+		   store ? "write" : "read", pa);
+	return DEV_KILLED;
 }
 
 bool dev_work(struct guest *g)
 {
-	struct vdev *d = &g->bus.console;
-
-	if (d->busy) {
+	for (unsigned i = 0; i < g->bus.nr; i++) {
+		struct vdev *d = &g->bus.dev[i];
+		if (!d->busy)
+			continue;
 		if (!d->ops->work(g, d))
 			return false;
 		d->busy = false;

@@ -10,12 +10,18 @@
 
 struct guest;
 
-/* A guest's bus and devices, kept inside its struct guest. */
+/* A guest's bus and devices, kept inside its struct guest. Device i sits
+ * in PCI slot i + 1, raises virtual IRQ VIRTIO_IRQ_BASE + i, and its BAR 0
+ * starts VDEV_BAR_SIZE * i bytes into the MMIO window. The console is
+ * always device 0. */
 struct dev_bus {
 	uint32_t address;		/* the 0xCF8 latch */
-	struct vdev console;
+	unsigned nr;			/* devices attached */
+	struct vdev dev[DEV_MAX];
 	struct vcon console_state;
 };
+
+#define DEV_CONSOLE  0			/* index of the console in dev[] */
 
 /* What a device-memory access came to. */
 enum dev_result {
@@ -27,6 +33,10 @@ enum dev_result {
 
 /* Gives g its bus and devices, all in their reset state. */
 void dev_attach(struct guest *g);
+
+/* Puts one more virtio device of kind ops on g's bus, in the next slot,
+ * with the model's state priv. NULL if the bus is full (DEV_MAX). */
+struct vdev *dev_add(struct guest *g, const struct vdev_ops *ops, void *priv);
 
 /* True if guest-physical pa lies in g's MMIO window, where device memory
  * is, rather than in its RAM or beyond both. */

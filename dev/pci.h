@@ -29,10 +29,11 @@
 #define PCI_CONFIG_DATA          0xCFC
 #define PCI_CONFIG_ENABLE        0x80000000u
 
-/* The devices on bus 0: slot 0 is the host bridge, slot 1 the console
- * (where Linux 4.9's lguest code looks for it). */
+/* The devices on bus 0: slot 0 is the host bridge; the virtio devices
+ * follow from slot 1, the console first (Linux 4.9's lguest code looks for
+ * it there). */
 #define PCI_SLOT_HOST_BRIDGE     0
-#define PCI_SLOT_CONSOLE         1
+#define PCI_SLOT_FIRST_DEVICE    1
 
 /* dev.c */
 bool pci_bar_taken(struct guest *g, const struct vdev *self, uint32_t base);

@@ -9,6 +9,9 @@
 
 struct guest;
 
+/* Bytes of BAR 0, where each device's capability structures lie. */
+#define VDEV_BAR_SIZE               0x1000
+
 /* Device status bits (2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE   1
 #define VIRTIO_STATUS_DRIVER        2

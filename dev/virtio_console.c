@@ -113,7 +113,7 @@ static void vcon_reset(struct guest *g, struct vdev *d)
  * (HC_RV_CONSOLE_READ and IRQ 1) until it sets the driver up itself. */
 bool vcon_input(struct guest *g)
 {
-	struct vdev *d = &g->bus.console;
+	struct vdev *d = &g->bus.dev[DEV_CONSOLE];
 	struct vcon *c = d->priv;
 	struct virtq *q = &d->vq[VCON_RX];
 	struct vq_walk *w = &c->rx;

@@ -53,7 +53,6 @@ static const struct cap_layout caps[] = {
 #define NOTIFY_MULTIPLIER     4
 #define BAR_ISR               0x200
 #define BAR_DEVICE            0x300
-#define BAR0_SIZE             0x1000
 
 /* Common configuration registers (4.1.4.3). */
 #define CC_DFSELECT       0x00
@@ -136,7 +135,7 @@ static uint32_t header_dword(const struct vdev *d, unsigned reg)
 	case PCI_BAR0:
 		/* A 32-bit, non-prefetchable memory BAR (flags 0). While it is
 		 * being sized, it reads back the bits the size leaves. */
-		return d->bar_sizing ? ~(uint32_t)(BAR0_SIZE - 1) : d->bar0;
+		return d->bar_sizing ? ~(uint32_t)(VDEV_BAR_SIZE - 1) : d->bar0;
 	case PCI_SUBSYSTEM_VENDOR_ID:
 		return VIRTIO_PCI_VENDOR | (uint32_t)d->ops->type << 16;
 	case PCI_CAPABILITY_LIST:
@@ -165,7 +164,7 @@ static bool window_ok(struct guest *g, struct vdev *d)
 	uint32_t off = d->window_off, len = d->window_len;
 
 	if (d->window_bar == 0 && (len == 1 || len == 2 || len == 4) &&
-	    IS_ALIGNED(off, len) && off < BAR0_SIZE)
+	    IS_ALIGNED(off, len) && off < VDEV_BAR_SIZE)
 		return true;
 	kill_guest(g, "virtio %s: PCI_CFG window of bar %u, offset %#x, length %u: "
 		   "not an aligned 1, 2 or 4 bytes inside BAR 0", d->ops->name,
@@ -215,12 +214,12 @@ static bool overlaps(unsigned base, unsigned size, unsigned reg, unsigned width)
  * refused (with a line saying so) otherwise. */
 static void bar0_write(struct guest *g, struct vdev *d, uint32_t val)
 {
-	uint32_t base = val & ~(BAR0_SIZE - 1);
+	uint32_t base = val & ~(VDEV_BAR_SIZE - 1);
 
-	d->bar_sizing = (val | (BAR0_SIZE - 1)) == 0xFFFFFFFF;
+	d->bar_sizing = (val | (VDEV_BAR_SIZE - 1)) == 0xFFFFFFFF;
 	if (d->bar_sizing || base == d->bar0)
 		return;
-	if (dev_mmio_window(g, base) && dev_mmio_window(g, base + BAR0_SIZE - 1) &&
+	if (dev_mmio_window(g, base) && dev_mmio_window(g, base + VDEV_BAR_SIZE - 1) &&
 	    !pci_bar_taken(g, d, base)) {
 		d->bar0 = base;
 		return;
@@ -256,7 +255,7 @@ void vpci_config_write(struct guest *g, struct vdev *d, unsigned reg, unsigned w
 bool vpci_bar_claims(const struct vdev *d, uint32_t pa)
 {
 	return (d->command & PCI_COMMAND_MEMORY) && !d->bar_sizing &&
-	       pa - d->bar0 < BAR0_SIZE;
+	       pa - d->bar0 < VDEV_BAR_SIZE;
 }
 
 /* Raise the device's interrupt: ISR bit 0 first, so the guest's handler,

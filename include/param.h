@@ -167,9 +167,13 @@
  * into the console) before the run loop takes over again. */
 #define DEV_WORK_BYTES       U(1024)
 
-/* The virtual IRQ line of the virtio console (PCI_INTERRUPT_LINE): apart
- * from the timer (0) and the runtime's console input (1). */
-#define VIRTIO_CONSOLE_IRQ   U(5)
+/* Virtio devices on one guest's bus, and the virtual IRQ line
+ * (PCI_INTERRUPT_LINE) of the first, the console: apart from the timer (0)
+ * and the runtime's console input (1). Device i raises line
+ * VIRTIO_IRQ_BASE + i. */
+#define DEV_MAX              U(8)
+#define VIRTIO_IRQ_BASE      U(5)
+#define VIRTIO_CONSOLE_IRQ   VIRTIO_IRQ_BASE
 
 /* Most program headers a guest ELF may have; real kernels have a handful,
  * and the overlap check is quadratic in this. */
