@@ -211,22 +211,52 @@ uint32_t guest_frames_held(const struct guest *g)
 	return g->frames_fixed + g->shadow.frames;
 }
 
-/* Return everything the guest holds. Safe on a half-built guest. */
-void guest_destroy(struct guest *g)
+/* A piece of g's memory, with the guard frames around it, back to the
+ * pool: the guards are checked before the first. True when all of it is
+ * back. */
+static bool release_memory(struct guest *g)
 {
-	if (g->clock.fn)
-		timer_cancel(&g->clock);
-	console_detach(g);
-	fpu_forget(g);
-	if (g->regs)
-		shadow_destroy(g);
-	if (g->shadow_reserved)
-		frame_unreserve(g->shadow_reserved);
-	if (g->mem_base) {
+	uint32_t first = g->mem_base - PAGE_SIZE, total = g->mem_size / PAGE_SIZE + 2;
+
+	if (!g->mem_base)
+		return true;
+	if (!g->mem_freed) {
 		oracle_guard_check(g->mem_base - PAGE_SIZE, g->name, "below");
 		oracle_guard_check(g->mem_base + g->mem_size, g->name, "above");
-		frame_free_contig(g->mem_base - PAGE_SIZE, g->mem_size / PAGE_SIZE + 2);
 	}
+	uint32_t n = MIN(GUEST_FREE_PIECE, total - g->mem_freed);
+	frame_free_contig(first + g->mem_freed * PAGE_SIZE, n);
+	g->mem_freed += n;
+	if (g->mem_freed < total)
+		return false;
+	g->mem_base = 0;
+	return true;
+}
+
+/* A bounded piece of giving back what g holds that cannot go back in one
+ * step (its shadow tables, up to thousands of frames, then its memory),
+ * after unhooking it from its timer and the console: true when only what
+ * guest_destroy returns at once is left. */
+bool guest_release_piece(struct guest *g)
+{
+	if (g->clock.fn)
+		timer_cancel(&g->clock);	/* no event reaches it from now on */
+	console_detach(g);
+	if (g->regs && !shadow_release(g))
+		return false;
+	return release_memory(g);
+}
+
+/* Return everything the guest holds, in one go: callers with interrupt
+ * windows to keep call guest_release_piece() until it is done first.
+ * Safe on a half-built guest. */
+void guest_destroy(struct guest *g)
+{
+	while (!guest_release_piece(g))
+		;
+	fpu_forget(g);
+	if (g->shadow_reserved)
+		frame_unreserve(g->shadow_reserved);
 	if (g->regs_page)
 		frame_free((uint32_t)g->regs_page);
 	if (g->state)

@@ -52,6 +52,8 @@ struct guest {
 	uint32_t mem_base;
 	uint32_t mem_size;
 	uint32_t frames_fixed;		/* frames its creation took, shadows aside */
+	uint32_t mem_freed;		/* frames of its memory (guards included)
+					 * already back, at its end */
 	uint32_t shadow_reserved;	/* its shadow budget, reserved at admission */
 	bool loading;			/* its image is still being loaded */
 	uint32_t load_off;		/* bytes of its memory loaded so far */
@@ -118,6 +120,7 @@ struct guest {
 
 /* guest.c */
 struct guest *guest_create(const struct guest_spec *spec, unsigned id);
+bool guest_release_piece(struct guest *g);
 void guest_destroy(struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);

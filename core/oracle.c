@@ -122,16 +122,28 @@ void oracle_check_guest(const char *guest)
 /* A guest was just destroyed: its frames must all be back now, not when
  * the last guest ends. expect_free is the free count before its
  * destruction plus what it held (core/guest.c: guest_frames_held); the
- * bitmap's own recount must agree with the counter. */
-void oracle_check_frames(const char *guest, uint32_t expect_free)
+ * bitmap's own recount must agree with the counter. The recount goes in
+ * pieces (ORACLE_SCAN_PIECE bitmap words): call oracle_frames_step until
+ * it returns true, with interrupt windows between, and nothing allocating
+ * or freeing frames meanwhile. */
+void oracle_frames_begin(struct oracle_frames *c, const char *guest, uint32_t expect_free)
 {
-	uint32_t now = frame_free_count(), scan = frame_scan_free();
+	*c = (struct oracle_frames){ .guest = guest, .expect_free = expect_free,
+				     .count = frame_free_count() };
+}
 
-	if (now != expect_free || scan != now) {
+bool oracle_frames_step(struct oracle_frames *c)
+{
+	if (!frame_scan_step(&c->scan, ORACLE_SCAN_PIECE))
+		return false;
+	ASSERT(frame_free_count() == c->count);
+	if (c->count != c->expect_free || c->scan.free != c->count) {
 		pr_err("oracle: ESCAPE: guest %s's frames did not all come back: %u free, "
-		       "%u expected, %u by a scan", guest, now, expect_free, scan);
+		       "%u expected, %u by a scan", c->guest, c->count, c->expect_free,
+		       c->scan.free);
 		guard_escapes++;
 	}
+	return true;
 }
 
 /* After every guest has ended and been destroyed: the number of escapes

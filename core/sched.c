@@ -319,11 +319,16 @@ static void destroy_checked(struct guest *g)
 {
 	char name[GUEST_NAME_MAX];
 	uint32_t expect = frame_free_count() + guest_frames_held(g);
+	struct oracle_frames check;
 
 	strlcpy(name, g->name, sizeof(name));
+	while (!guest_release_piece(g))
+		host_window();
 	guest_destroy(g);
 	host_window();
-	oracle_check_frames(name, expect);
+	oracle_frames_begin(&check, name, expect);
+	while (!oracle_frames_step(&check))
+		host_window();
 	host_window();
 }
 

@@ -62,10 +62,25 @@
 #define SHADOW_BUDGET_MIN    U(8)
 #define SHADOW_BUDGET_MAX    U(65536)
 
+/* Shadow frames given back to the pool in one piece of a guest's teardown
+ * (mm/shadow.c: shadow_release): a frame's free costs some 300
+ * instructions under its checks. */
+#define SHADOW_RELEASE_PIECE U(128)
+
+/* Frame-bitmap words the oracle recounts in one piece when a guest ends
+ * (core/oracle.c): 1 K words are 32 K frames, 128 MiB of host RAM, in
+ * about 10,000 instructions. */
+#define ORACLE_SCAN_PIECE    U(1024)
+
 /* Bytes of guest memory zeroed and loaded from the ELF image in one piece
  * of a guest's creation or restart (core/guest.c: guest_load_piece): about
  * 2 x 16 K string iterations with interrupts off. */
 #define GUEST_LOAD_PIECE     (U(64) * U(1024))
+
+/* Frames of a guest's memory given back in one piece of its teardown
+ * (core/guest.c: guest_release_piece): 32 MiB, 256 bitmap words checked
+ * and cleared. */
+#define GUEST_FREE_PIECE     U(8192)
 
 /* Bytes of console output one hypercall entry takes (sync and the async
  * ring's console writes together): a longer write returns a partial count

@@ -250,19 +250,31 @@ uint32_t frame_pool_free_count(const struct frame_pool *p)
 }
 
 /* A word at a time, and only up to the end of the last usable range
- * (beyond it every bit stays set), so the oracle can recount whenever a
- * guest ends: 4 K words for 512 MiB of RAM. */
-uint32_t frame_pool_scan_free(const struct frame_pool *p)
+ * (beyond it every bit stays set): 4 K words for 512 MiB of RAM. */
+bool frame_pool_scan_step(const struct frame_pool *p, struct frame_scan *s, uint32_t words)
 {
 	unsigned ranges = memmap_count(&p->usable);
 	uint64_t end = ranges ? memmap_get(&p->usable, ranges - 1).end >> PAGE_SHIFT : 0;
-	uint32_t words = FRAME_BITMAP_WORDS((uint32_t)MIN(end, (uint64_t)p->nframes));
-	uint32_t n = 0;
+	uint32_t last = FRAME_BITMAP_WORDS((uint32_t)MIN(end, (uint64_t)p->nframes));
+	uint32_t stop = s->word + MIN(words, last - MIN(s->word, last));
 
-	for (uint32_t w = 0; w < words; w++)
-		if (p->bitmap[w] != UINT32_MAX)
-			n += (uint32_t)__builtin_popcount(~p->bitmap[w]);
-	return n;
+	for (; s->word < stop; s->word++) {
+		uint32_t w = p->bitmap[s->word];
+		if (w == 0)
+			s->free += 32;
+		else if (w != UINT32_MAX)
+			s->free += (uint32_t)__builtin_popcount(~w);
+	}
+	return s->word >= last;
+}
+
+uint32_t frame_pool_scan_free(const struct frame_pool *p)
+{
+	struct frame_scan s = { 0, 0 };
+
+	while (!frame_pool_scan_step(p, &s, UINT32_MAX))
+		;
+	return s.free;
 }
 
 /* --- the hypervisor's pool ------------------------------------------------ */
@@ -304,6 +316,11 @@ uint32_t frame_free_count(void)
 uint32_t frame_scan_free(void)
 {
 	return frame_pool_scan_free(&frame_main);
+}
+
+bool frame_scan_step(struct frame_scan *s, uint32_t words)
+{
+	return frame_pool_scan_step(&frame_main, s, words);
 }
 
 bool frame_reserve(uint32_t n)

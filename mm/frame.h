@@ -78,6 +78,16 @@ uint32_t frame_pool_free_count(const struct frame_pool *p);
 /* Free frames by counting the bitmap, independently of the running count. */
 uint32_t frame_pool_scan_free(const struct frame_pool *p);
 
+/* The same count taken in pieces of at most `words` bitmap words, so that
+ * a large pool's recount never keeps interrupts off for long. Start with
+ * a zeroed struct frame_scan; frame_pool_scan_step() returns true when the
+ * count in s->free is complete. The pool must not change between steps. */
+struct frame_scan {
+	uint32_t word;		/* the next bitmap word to count */
+	uint32_t free;		/* free frames counted so far */
+};
+bool frame_pool_scan_step(const struct frame_pool *p, struct frame_scan *s, uint32_t words);
+
 /* frame.c: the hypervisor's pool, over [0, PHYS_LIMIT) in a static bitmap.
  * Same contracts as the frame_pool_ versions above. */
 void frame_init(const struct memmap *usable);
@@ -87,6 +97,7 @@ void frame_free(uint32_t pa);
 void frame_free_contig(uint32_t pa, uint32_t nframes);
 uint32_t frame_free_count(void);
 uint32_t frame_scan_free(void);
+bool frame_scan_step(struct frame_scan *s, uint32_t words);
 bool frame_reserve(uint32_t n);
 void frame_unreserve(uint32_t n);
 uint32_t frame_alloc_reserved(void);

@@ -46,10 +46,13 @@ static void mark(struct shadow_dir *d, unsigned i, bool on)
 		d->tables[i / 32] &= ~(1u << (i % 32));
 }
 
+/* A table the guest no longer uses: onto its spare list, still charged
+ * to it. */
 static void free_table(struct guest *g, uint32_t *t)
 {
-	frame_free_reserved((uint32_t)t);
-	g->shadow.frames--;
+	t[0] = g->shadow.spare;
+	g->shadow.spare = (uint32_t)t;
+	g->shadow.nr_spare++;
 }
 
 /* Drop the shadow page tables under PDEs [from, to) of one directory,
@@ -95,51 +98,87 @@ static void kernel_drop(struct guest *g, unsigned from, unsigned to)
 	}
 }
 
+/* The directory and its own tables onto the spare list. Its entries and
+ * bitmap are left as they are: the slot is free, and dir_alloc and
+ * alloc_table clear them before any use. */
 static void dir_free(struct guest *g, struct shadow_dir *d)
 {
+	unsigned shared = kernel_pde(g);
+
 	if (!d->pd)
 		return;
-	dir_drop(g, d, 0, PD_SWITCHER);
+	for (unsigned w = 0; w * 32 < shared; w++) {
+		uint32_t bits = d->tables[w];
+		while (bits) {
+			unsigned i = w * 32 + __builtin_ctz(bits);
+			bits &= bits - 1;
+			if (i < shared)
+				free_table(g, (uint32_t *)(d->pd[i] & PAGE_MASK));
+		}
+	}
 	free_table(g, d->pd);
 	d->pd = NULL;
 }
 
-/* At its budget: the directories not in use go first; if that frees
- * nothing, the current one is emptied (it refills on demand). */
+/* At its budget: the least recently used directory not in use goes; if
+ * there is none, the current one is emptied (it refills on demand), and
+ * last the shared kernel tables. One directory at a time, so that one
+ * eviction unhooks at most about a thousand tables. */
 static void reclaim(struct guest *g)
 {
-	uint32_t before = g->shadow.frames;
+	struct shadow_dir *lru = NULL;
 
-	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
-		if (i != g->shadow.cur)
-			dir_free(g, &g->shadow.dirs[i]);
-	if (g->shadow.frames == before)
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
+		struct shadow_dir *d = &g->shadow.dirs[i];
+		if (i != g->shadow.cur && d->pd && (!lru || d->last_used < lru->last_used))
+			lru = d;
+	}
+	if (lru)
+		dir_free(g, lru);
+	if (!g->shadow.nr_spare)
 		dir_drop(g, cur_dir(g), 0, PD_SWITCHER);
-	if (g->shadow.frames == before)
+	if (!g->shadow.nr_spare)
 		kernel_drop(g, 0, PD_SWITCHER);
 	g->shadow.needs_pin = true;
 	pr_debug("guest %s: shadow frames at its budget (%u); reclaimed %u",
-		 g->name, g->shadow.budget, before - g->shadow.frames);
+		 g->name, g->shadow.budget, g->shadow.nr_spare);
 }
 
-/* A zeroed frame charged to the guest, from the frames reserved for it at
- * admission: at its budget it evicts its own tables first, never taking a
- * frame another guest was promised. NULL (the guest is then killed) only
- * if eviction freed nothing, which a budget of SHADOW_BUDGET_MIN rules out. */
+/* The first table on the spare list, taken off it; 0 if it is empty. */
+static uint32_t take_spare(struct guest *g)
+{
+	uint32_t pa = g->shadow.spare;
+
+	if (pa) {
+		g->shadow.spare = *(uint32_t *)pa;
+		g->shadow.nr_spare--;
+	}
+	return pa;
+}
+
+/* A zeroed frame charged to the guest: a spare one of its own, else one
+ * of the frames reserved for it at admission. At its budget it evicts its
+ * own tables first, never taking a frame another guest was promised. NULL
+ * (the guest is then killed) only if eviction freed nothing, which a
+ * budget of SHADOW_BUDGET_MIN rules out. */
 static uint32_t *alloc_table(struct guest *g)
 {
-	uint32_t pa = 0;
+	uint32_t pa = take_spare(g);
 
-	if (g->shadow.frames >= g->shadow.budget)
-		reclaim(g);
-	if (g->shadow.frames < g->shadow.budget)
+	if (!pa && g->shadow.frames < g->shadow.budget) {
 		pa = frame_alloc_reserved();
+		if (pa)
+			g->shadow.frames++;
+	}
+	if (!pa) {
+		reclaim(g);
+		pa = take_spare(g);
+	}
 	if (!pa) {
 		kill_guest(g, "out of memory for shadow page tables");
 		return NULL;
 	}
 	memset((void *)pa, 0, PAGE_SIZE);
-	g->shadow.frames++;
 	g->shadow.peak_frames = MAX(g->shadow.peak_frames, g->shadow.frames);
 	return (uint32_t *)pa;
 }
@@ -181,13 +220,30 @@ void shadow_init(struct guest *g, uint32_t budget)
 	dir_alloc(g, &g->shadow.dirs[0], LINEAR_GPA);
 }
 
-void shadow_destroy(struct guest *g)
+/* A bounded piece of giving g's shadow frames back to the pool, at its
+ * end: one directory's tables onto the spare list per call (a few
+ * instructions each), then the shared kernel tables, then at most
+ * SHADOW_RELEASE_PIECE frames back to the pool per call. True when all
+ * have gone back. */
+bool shadow_release(struct guest *g)
 {
-	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++)
-		dir_free(g, &g->shadow.dirs[i]);
+	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
+		if (g->shadow.dirs[i].pd) {
+			dir_free(g, &g->shadow.dirs[i]);
+			return false;
+		}
+	}
 	kernel_drop(g, 0, PD_SWITCHER);
+	for (unsigned n = 0; n < SHADOW_RELEASE_PIECE && g->shadow.nr_spare; n++) {
+		frame_free_reserved(take_spare(g));
+		g->shadow.frames--;
+	}
+	if (g->shadow.nr_spare)
+		return false;
 	ASSERT(g->shadow.frames == 0);
+	return true;
 }
+
 
 /* The guest's entries for va in the directory at dir_gpa, checked by the
  * 4.9 rules. SHADOW_OK fills *pde and *ptep (a host pointer to the guest

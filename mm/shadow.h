@@ -26,7 +26,14 @@ struct shadow {
 	 * directory. Entry i is the host frame for PDE i, or 0. */
 	uint32_t kernel_pts[1024];
 	uint32_t budget;	/* frames reserved for it at admission */
-	uint32_t frames;	/* frames charged to the guest (<= budget) */
+	uint32_t frames;	/* frames charged to the guest (<= budget),
+				 * the spare ones included */
+	/* Tables evicted or dropped: unhooked at once, given back to the
+	 * pool only at the guest's end, and reused before any new frame is
+	 * taken. A list linked through each frame's first word (0 ends it),
+	 * so an eviction costs a few instructions per table, however many. */
+	uint32_t spare;
+	uint32_t nr_spare;
 	uint32_t peak_frames;	/* the most it was charged at once */
 	uint64_t tick;		/* for least-recently-used eviction */
 	bool needs_pin;		/* entries went: pin the stack again */
@@ -44,7 +51,7 @@ enum shadow_result {
 /* shadow.c */
 uint32_t shadow_budget(uint32_t mem, uint32_t shadow_frames);
 void shadow_init(struct guest *g, uint32_t budget);
-void shadow_destroy(struct guest *g);
+bool shadow_release(struct guest *g);
 
 /* The shadow page directory the guest runs on now (for CR3). */
 static inline uint32_t shadow_cr3(const struct shadow *s)

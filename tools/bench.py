@@ -175,14 +175,15 @@ def collect(build):
     # adversaries of the security catalogue (test/test_security_share.py).
     mods = [f"{g / 'spin.elf'} name=victim -- 100"]
     for mode, opts in (("conbig", ""), ("ring", ""), ("restartnow", "mem=64M on_exit=restart "
-                       "restarts=1000000"), ("pfault", ""), ("hcall", ""), ("halt", "")):
+                       "restarts=1000000"), ("pfault", ""), ("hcall", ""), ("halt", ""),
+                      ("touch2", "mem=240M"), ("touchflush", "")):
         mods.append(f"{g / 'sec_storm.elf'} name={mode} {opts} cpu_limit=50ms expect=killed "
                     f"-- {mode}")
-    text = boot(build, "irqoff", mods, "benchirqoff", mem=256)
+    text = boot(build, "irqoff", mods, "benchirqoff", mem=512)
     res.append(entry("host_irq_off_max", "instructions", figures(text)["host_irq_off_max"], None,
                      "longest host stretch with interrupts off (guest exit or window to the next "
                      "guest entry, window or idle wait) beside console, ring, restart, fault, "
-                     "hypercall and halt storms; docs/design.md states the bound"))
+                     "hypercall, halt and shadow-eviction storms; docs/design.md states the bound"))
 
     # Guest-to-guest switches.
     for n in SWITCH_COUNTS:

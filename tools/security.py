@@ -83,6 +83,9 @@ DEFENCE = {
     "CPU isolation: halt and timer storms": "`core/sched.c` (wakes preempt only with credit left)",
     "CPU isolation: fault storms": "`core/sched.c: charge` (fault handling runs in the faulting guest's slice)",
     "CPU isolation: hypercall storms": "`core/sched.c: charge`",
+    "CPU isolation: shadow eviction storms": "`mm/shadow.c: reclaim, free_table, shadow_release` "
+                                             "(evicted tables go to the guest's spare list, a few "
+                                             "instructions each; frames go back in pieces at its end)",
     "CPU isolation: cap= and host work": "`core/sched.c: charge`, `cap_window_opened` (overrun carried as debt)",
     "memory isolation: shadow page tables": "`mm/shadow.c: alloc_table` (the budget reserved at admission, `mm/frame.c: frame_pool_reserve`; at it, its own tables evicted), `core/sched.c: destroy_checked`",
     "memory isolation: admission": "`core/guest.c: admit` (RAM + fixed + shadow budget against unpromised frames)",
@@ -371,6 +374,8 @@ SHARE = {
     "share_fault": ("CPU isolation: fault storms", "", "fault"),
     "share_pfault": ("CPU isolation: fault storms", "", "pfault"),
     "share_hcall": ("CPU isolation: hypercall storms", "", "hcall"),
+    "share_evict": ("CPU isolation: shadow eviction storms", "mem=200M", "touch2"),
+    "share_flush": ("CPU isolation: shadow eviction storms", "", "touchflush"),
     "share_capped_conbig": ("CPU isolation: cap= and host work", "cap=10", "conbig"),
 }
 SHARE_EXPECT = ("a weight-100 victim beside it gets at least 45% of the work it does alone "

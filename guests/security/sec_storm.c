@@ -12,7 +12,12 @@
  *   ring     64 such writes queued in the async ring, flushed, forever
  *   halt     1 ns timer sleeps forever (a wake and a halt each time)
  *   touch    a byte every 4 MiB of its address space, forever (767 shadow
- *            page tables wanted, for one frame of memory) */
+ *            page tables wanted, for one frame of memory)
+ *   touch2   the same through two page directories in turn, switching
+ *            after each pass (with mem=240M its budget of 1024 frames
+ *            holds one directory's tables, not both: eviction each pass)
+ *   touchflush  the same through one directory, a FLUSH_TLB of every
+ *            shadow table after each pass */
 #include "rv.h"
 #include "vtlib.h"
 
@@ -85,6 +90,7 @@ static void ring_flood(void)
  * and every other PDE below 3 GiB pointing at one table that maps one
  * page: a byte every 4 MiB is one frame of memory but 767 shadow tables. */
 static uint32_t pgdir[1024] __attribute__((aligned(4096)));
+static uint32_t pgdir2[1024] __attribute__((aligned(4096)));
 static uint32_t low[1024] __attribute__((aligned(4096)));
 static uint32_t alias[1024] __attribute__((aligned(4096)));
 static uint32_t target[1024] __attribute__((aligned(4096)));
@@ -97,6 +103,8 @@ static void touch_setup(void)
 	pgdir[0] = rv_gpa(low) | 0x63;
 	for (uint32_t i = 1; i < 768; i++)
 		pgdir[i] = rv_gpa(alias) | 0x63;
+	for (uint32_t i = 0; i < 1024; i++)
+		pgdir2[i] = pgdir[i];
 	rv_hcall1(HC_NEW_PGTABLE, rv_gpa(pgdir));
 }
 
@@ -104,6 +112,23 @@ static void touch_all(void)
 {
 	for (uint32_t i = 1; i < 768; i++)
 		(*(volatile uint32_t *)(i << 22))++;
+}
+
+/* One pass, then the other directory. */
+static void touch_two(void)
+{
+	static unsigned which;
+
+	touch_all();
+	which ^= 1;
+	rv_hcall1(HC_NEW_PGTABLE, rv_gpa(which ? pgdir2 : pgdir));
+}
+
+/* One pass, then every shadow table dropped. */
+static void touch_flush(void)
+{
+	touch_all();
+	rv_hcall1(HC_FLUSH_TLB, 1);
 }
 
 static void nothing(struct rv_regs *r)
@@ -139,7 +164,7 @@ int main(int argc, char **argv)
 		rv_hcall2(HC_SHUTDOWN, rv_gpa("again"), LGUEST_SHUTDOWN_RESTART);
 	if (streq(m, "halt"))
 		rv_set_timer_hook(nothing);
-	if (streq(m, "touch"))
+	if (streq(m, "touch") || streq(m, "touch2") || streq(m, "touchflush"))
 		touch_setup();
 	for (;;) {
 		if (streq(m, "hcall"))
@@ -162,6 +187,10 @@ int main(int argc, char **argv)
 			rv_sleep_ns(1);
 		else if (streq(m, "touch"))
 			touch_all();
+		else if (streq(m, "touch2"))
+			touch_two();
+		else if (streq(m, "touchflush"))
+			touch_flush();
 		else
 			__asm__ volatile("pause");
 	}
