@@ -35,6 +35,22 @@ void paging_map(uint32_t va, uint32_t pa, uint32_t flags)
 		invlpg(va);
 }
 
+/* Maps [va, end) to the same physical addresses, read-write, a page
+ * table at a time (paging is still off): a few instructions a page, where
+ * paging_map() would take tens. */
+static void map_identity(uint32_t va, uint32_t end)
+{
+	while (va < end) {
+		uint32_t *pde = &host_pgdir[va >> 22];
+		if (!(*pde & PTE_P))
+			*pde = (uint32_t)alloc_table() | PTE_P | PTE_RW;
+		uint32_t *pt = (uint32_t *)(*pde & PAGE_MASK);
+		uint32_t stop = (uint32_t)MIN((uint64_t)end, ((uint64_t)va + 4 * MiB) & ~(uint64_t)(4 * MiB - 1));
+		for (; va < stop; va += PAGE_SIZE)
+			pt[(va >> 12) & 1023] = va | PTE_P | PTE_RW;
+	}
+}
+
 /* The host page table that maps va (it must exist). */
 uint32_t *paging_table_of(uint32_t va)
 {
@@ -55,8 +71,7 @@ void paging_init(uint32_t map_end)
 {
 	ASSERT(map_end <= PHYS_LIMIT && IS_ALIGNED(map_end, PAGE_SIZE));
 	host_pgdir = alloc_table();
-	for (uint32_t va = PAGE_SIZE; va < map_end; va += PAGE_SIZE)
-		paging_map(va, va, PTE_RW);
+	map_identity(PAGE_SIZE, map_end);
 	/* The Switcher's page table exists from the start, so that every
 	 * address space can share it by one PDE (switcher/ fills it). */
 	host_pgdir[SWITCHER_ADDR >> 22] = (uint32_t)alloc_table() | PTE_P | PTE_RW;

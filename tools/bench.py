@@ -298,7 +298,7 @@ TABLE_ROWS = [
     ("cpu_bound_ratio", "the same 16 M instructions of work in a guest over natively"),
     ("guest_switch", None),
     ("fair_share_error_percent", None),
-    ("boot_to_first_guest", "first C instruction to the first guest instruction (mostly the 10 ms TSC calibration and the 1 ms timer self-test, in virtual time)"),
+    ("boot_to_first_guest", "first C instruction to the first guest instruction, the native measurements left out (mostly the 10 ms TSC calibration, in virtual time)"),
     ("memory_per_guest", "bytes admission reserves for a guest beyond its RAM: its structure, regs and state pages, two guard frames and its shadow-frame budget (64 frames + 1 per 256 KiB of `mem=`)"),
     ("host_irq_off_max", "the host's longest stretch with interrupts off beside the security catalogue's storms (`benchirqoff`); the bound docs/design.md states is 100 000"),
 ]
