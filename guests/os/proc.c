@@ -236,6 +236,8 @@ static uint32_t sys_stat(uint32_t what)
 	case STAT_REFLECTED:
 		rv_counters(&hc);
 		return (uint32_t)hc.reflected_traps;
+	case STAT_CLOCK_MS:
+		return (uint32_t)(rv_time_ns() / 1000000u);
 	}
 	return 0;
 }

@@ -28,6 +28,7 @@
 #define STAT_SWITCHES     10  /* process switches, all processes */
 #define STAT_READY        11  /* processes that called SYS_READY */
 #define STAT_REFLECTED    12  /* the host's reflected_traps for the guest */
+#define STAT_CLOCK_MS     13  /* the kernel's clock, in milliseconds */
 
 /* The user address space: below KERNEL_BASE, above the kernel's 1:1 map. */
 #define USER_TEXT      0x08048000u  /* the program, read-only, shared */
