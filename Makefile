@@ -39,10 +39,10 @@ MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c
 DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
-CORE_SRCS := core/main.c core/log.c core/timer.c core/config.c core/elf.c \
+CORE_SRCS := core/main.c core/timer.c core/config.c core/elf.c \
 	core/bzimage.c core/linux.c core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
 	core/bench.c core/oracle.c
-LIB_SRCS  := lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c lib/escape.c
+LIB_SRCS  := lib/log.c lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c lib/escape.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
 	$(DEV_SRCS) $(HCALL_SRCS) $(CORE_SRCS) $(LIB_SRCS)

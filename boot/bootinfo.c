@@ -3,8 +3,8 @@
  * (which may lie anywhere in free RAM) are still intact when copied. */
 #include <boot/boot.h>
 #include <boot/multiboot.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 
 struct boot_record boot_record;
 

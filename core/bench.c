@@ -10,9 +10,9 @@
 #include <benchwork.h>
 #include <core/bench.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <core/timer.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
 
@@ -25,11 +25,6 @@
 bool bench_on;
 bool bench_switches;
 bool bench_irqoff;
-
-extern void bench_native_iret(void);	/* vectors.S */
-extern void bench_native_pf(void);
-uint32_t *bench_native_pt;		/* read by bench_native_pf */
-uint32_t bench_native_frame;
 
 static uint64_t bracket;
 static uint64_t boot_tsc;

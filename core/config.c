@@ -1,9 +1,9 @@
 /* Boot-time configuration: turns the hypervisor's command line and each
  * module string into checked option structures. Pure logic, host-tested. */
 #include <core/config.h>
-#include <core/log.h>
 #include <lib/cmdline.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 
 /* Room for one reason ("below the minimum 64 KiB"); the word is added. */
 #define WHY_MAX 80

@@ -8,10 +8,10 @@
 #include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <core/run.h>
 #include <core/timer.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <param.h>
 #include <traps/traps.h>
 

@@ -9,7 +9,7 @@
 struct guest;
 
 /* console.c */
-void console_write_hv(const char *s, size_t n);	/* log.c's sink */
+void console_write_hv(const char *s, size_t n);	/* lib/log.c's sink */
 void console_flush(void);
 void console_emergency(void);
 void console_attach(struct guest *g);

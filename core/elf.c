@@ -1,9 +1,9 @@
 /* Guest ELF images: validation of everything a module's headers claim, and
  * the load into guest memory. Pure logic, host-tested. */
-#include <elf.h>
 #include <core/elf.h>
-#include <core/log.h>
+#include <elf.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <param.h>
 
 

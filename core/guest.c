@@ -8,11 +8,11 @@
 #include <core/elf.h>
 #include <core/guest.h>
 #include <core/linux.h>
-#include <core/log.h>
 #include <core/oracle.h>
 #include <core/run.h>
 #include <dev/dev.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/heap.h>
 #include <mm/mm.h>

@@ -5,7 +5,7 @@
 #include <boot/boot.h>
 #include <core/bench.h>
 #include <core/config.h>
-#include <core/log.h>
+#include <core/console.h>
 #include <core/guest.h>
 #include <core/modules.h>
 #include <core/oracle.h>
@@ -13,6 +13,7 @@
 #include <core/timer.h>
 #include <exitcode.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/heap.h>
 #include <mm/memmap.h>
@@ -177,10 +178,31 @@ static int verdict(bool ok, unsigned not_started)
 	return !ok ? RV_EXIT_FAIL : short_of_guests ? RV_EXIT_REFUSED : RV_EXIT_PASS;
 }
 
+static uint32_t log_hold(void)
+{
+	return irq_save();
+}
+
+static void log_release(uint32_t flags)
+{
+	irq_restore(flags);
+}
+
+/* How lib/log.c's messages leave: through the console, whole, and the
+ * hardware's way down. */
+static const struct log_ops hv_log_ops = {
+	.write = console_write_hv,
+	.hold = log_hold,
+	.release = log_release,
+	.emergency = console_emergency,
+	.die = arch_die,
+};
+
 void c_boot_main(uint32_t magic, uint32_t info_phys)
 {
 	uint64_t boot_tsc = rdtsc();
 
+	log_set_ops(&hv_log_ops);
 	serial_init();
 	if (!bootinfo_parse(magic, info_phys))
 		panic("boot: not started by a Multiboot loader");

@@ -5,10 +5,10 @@
  * and its guest's name=, all whole) and the reason, and boot goes on with
  * the others. */
 #include <core/linux.h>
-#include <core/log.h>
 #include <core/modules.h>
 #include <lib/cmdline.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 
 struct guest_spec guest_specs[MAX_MODULES];
 unsigned nr_guest_specs;

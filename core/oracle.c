@@ -8,8 +8,8 @@
  * run: an escape is a hypervisor bug, whatever the guest reported. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
 #include <core/oracle.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <switcher/switcher.h>
 

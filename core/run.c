@@ -6,10 +6,10 @@
 #include <arch/i386/x86.h>
 #include <core/bench.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <core/run.h>
 #include <dev/dev.h>
 #include <hcall/hcall.h>
+#include <lib/log.h>
 #include <mm/shadow.h>
 #include <mutation.h>
 #include <switcher/switcher.h>

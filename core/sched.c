@@ -13,11 +13,11 @@
 #include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <core/oracle.h>
 #include <core/run.h>
 #include <core/timer.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 
 extern struct hv_config hv_config;

@@ -2,8 +2,8 @@
  * by deadline, run from the PIT's one-shot interrupt (IRQ 0). */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
 #include <core/timer.h>
+#include <lib/log.h>
 #include <param.h>
 
 /* --- the heap: pure logic, no hardware --------------------------------

@@ -5,10 +5,10 @@
  * lies. Only bus 0, function 0 decodes; everything else reads as
  * all-ones, as an empty slot does. */
 #include <core/guest.h>
-#include <core/log.h>
 #include <dev/dev.h>
 #include <dev/pci.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 
 /* The host bridge's identity: a generic host bridge (class 06:00), which
  * is what Linux's check of configuration mechanism #1 looks for. */

@@ -6,11 +6,11 @@
  * broken rule does. */
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <core/run.h>
 #include <dev/pci.h>
 #include <dev/virtio.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <traps/traps.h>
 
 /* Configuration space (PCI Local Bus 3.0, 6.1), the fields a virtio

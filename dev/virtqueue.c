@@ -4,9 +4,9 @@
  * length is read once into the host's own copy, checked, and only then
  * used. A ring that breaks a rule kills its guest, with the reason. */
 #include <core/guest.h>
-#include <core/log.h>
 #include <dev/virtio.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/mm.h>
 
 /* Bytes of each part of a queue of n entries (2.4). */

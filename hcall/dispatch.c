@@ -8,9 +8,9 @@
 #include <arch/i386/x86.h>
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <hcall/hcall.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/mm.h>
 #include <mm/shadow.h>
 #include <mutation.h>

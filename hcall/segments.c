@@ -3,8 +3,8 @@
  * use. The rules themselves are pure, in desc.c. */
 #include <abi.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <hcall/hcall.h>
+#include <lib/log.h>
 #include <mm/mm.h>
 
 void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t hi)

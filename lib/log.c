@@ -1,31 +1,46 @@
-/* Hypervisor console messages: formatting, the serial and VGA sinks, and
- * the way down for panic() and failed assertions. */
-#include <arch/i386/arch.h>
-#include <arch/i386/x86.h>
-#include <core/console.h>
-#include <core/log.h>
-#include <exitcode.h>
+/* Hypervisor messages and the first two error tiers, at the bottom of the
+ * tree: the formatting is here; where the bytes go, how a message is kept
+ * whole, and the way down belong to the layers that own the hardware and
+ * the console, which register them once at boot (log_set_ops). */
 #include <lib/lib.h>
+#include <lib/log.h>
 
 int log_level = LOG_INFO;
 
-/* Every message goes through the console's output buffer, behind the
- * guests' lines written before it (core/console.c). A message is streamed
- * in pieces, with interrupts off from its first byte to its last, so no
- * length cuts it and nothing lands in its middle. panic() and
- * assert_fail() switch the console to immediate writes first. */
-static void console_out(void *ctx, const char *s, size_t n)
+static const struct log_ops *ops;
+
+void log_set_ops(const struct log_ops *o)
+{
+	ops = o;
+}
+
+static void out(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	console_write_hv(s, n);
+	if (ops)
+		ops->write(s, n);
+}
+
+/* A message is streamed in pieces while held (interrupts off, from its
+ * first byte to its last), so no length cuts it and nothing lands in its
+ * middle. */
+static uint32_t hold(void)
+{
+	return ops ? ops->hold() : 0;
+}
+
+static void release(uint32_t flags)
+{
+	if (ops)
+		ops->release(flags);
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
-	uint32_t flags = irq_save();
+	uint32_t flags = hold();
 
-	vformat(console_out, NULL, fmt, ap);
-	irq_restore(flags);
+	vformat(out, NULL, fmt, ap);
+	release(flags);
 }
 
 void kprintf(const char *fmt, ...)
@@ -44,33 +59,38 @@ void log_printf(int level, const char *fmt, ...)
 
 	if (level > log_level)
 		return;
-	uint32_t flags = irq_save();
-	console_out(NULL, "ringvisor: ", 11);
-	console_out(NULL, tag[level], strlen(tag[level]));
+	uint32_t flags = hold();
+	out(NULL, "ringvisor: ", 11);
+	out(NULL, tag[level], strlen(tag[level]));
 	va_start(ap, fmt);
-	vformat(console_out, NULL, fmt, ap);
+	vformat(out, NULL, fmt, ap);
 	va_end(ap);
-	console_out(NULL, "\n", 1);
-	irq_restore(flags);
+	out(NULL, "\n", 1);
+	release(flags);
 }
 
+void log_emergency(void)
+{
+	if (ops)
+		ops->emergency();
+}
+
+/* The way down: interrupts off for good, the console unbuffered, the
+ * message, then the registered end (registers, backtrace, power-off). */
 static __noreturn void die(void)
 {
-	uint32_t ebp;
-
-	__asm__ volatile("movl %%ebp, %0" : "=r"(ebp));
-	kprintf("ringvisor: cr0=%08x cr2=%08x cr3=%08x cr4=%08x eflags=%08x\n",
-		read_cr0(), read_cr2(), read_cr3(), read_cr4(), read_eflags());
-	backtrace_from(ebp, 0);
-	arch_poweroff(RV_EXIT_PANIC);
+	if (ops)
+		ops->die();
+	for (;;)
+		;			/* nothing registered: nothing can be done */
 }
 
 void panic(const char *fmt, ...)
 {
 	va_list ap;
 
-	cli();
-	console_emergency();
+	hold();
+	log_emergency();
 	kprintf("ringvisor: PANIC: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
@@ -81,8 +101,8 @@ void panic(const char *fmt, ...)
 
 void assert_fail(const char *expr, const char *file, int line, const char *func)
 {
-	cli();
-	console_emergency();
+	hold();
+	log_emergency();
 	kprintf("ringvisor: PANIC: assertion failed: %s at %s:%d in %s()\n",
 		expr, file, line, func);
 	die();

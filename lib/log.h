@@ -8,7 +8,19 @@
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* What the layers above provide, registered once at boot (core/main.c):
+ * the bottom layer never calls up by name. */
+struct log_ops {
+	void (*write)(const char *s, size_t n);	/* bytes of a message */
+	uint32_t (*hold)(void);		/* keep a message whole: interrupts off */
+	void (*release)(uint32_t flags);	/* undo one hold() */
+	void (*emergency)(void);	/* the way down: write at once from now */
+	__noreturn void (*die)(void);	/* registers, backtrace, power-off */
+};
+
 /* log.c */
+void log_set_ops(const struct log_ops *ops);
+void log_emergency(void);
 extern int log_level;
 void kprintf(const char *fmt, ...) __printf(1, 2);
 void kvprintf(const char *fmt, va_list ap);

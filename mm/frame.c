@@ -1,8 +1,8 @@
 /* The physical frame allocator: a bitmap of 4 KiB frames, next-fit for
  * single frames and first-fit for the contiguous runs guests need. */
-#include <mm/frame.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
+#include <mm/frame.h>
 
 static bool in_use(const struct frame_pool *p, uint32_t f)
 {

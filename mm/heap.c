@@ -1,9 +1,9 @@
 /* The hypervisor's object allocator: pages carved into power-of-two size
  * classes, each page opening with a header that records its class. */
-#include <mm/heap.h>
-#include <mm/frame.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
+#include <mm/frame.h>
+#include <mm/heap.h>
 
 #define NCLASSES     8			/* 16, 32, ..., 2048 */
 #define MAGIC_SMALL  0x534c4142u	/* "BALS": a page of one size class */

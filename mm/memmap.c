@@ -1,8 +1,8 @@
 /* Sets of physical address ranges kept sorted and merged, in a fixed array:
  * union, difference and clipping for building the usable-RAM map. */
-#include <mm/memmap.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
+#include <mm/memmap.h>
 
 void memmap_init(struct memmap *m)
 {

@@ -3,8 +3,8 @@
  * so a NULL dereference faults. The top 4 MiB (one PDE) is the Switcher's. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
 #include <param.h>

@@ -8,9 +8,9 @@
  * Entering a guest always loads CR3, and no shadow entry is global, so the
  * TLB never holds a stale shadow entry: dropping one needs no invlpg. */
 #include <core/guest.h>
-#include <core/log.h>
 #include <dev/dev.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
 #include <mm/pte.h>

@@ -4,8 +4,8 @@
  * and the one every guest page directory shares, where it is read-only. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/frame.h>
 #include <mm/mm.h>
 #include <switcher/switcher.h>

@@ -6,9 +6,9 @@
  * writes go nowhere. Every other #GP, and every #GP from ring 3, is left
  * for the guest's own handler. */
 #include <core/guest.h>
-#include <core/log.h>
 #include <dev/dev.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/mm.h>
 #include <traps/insn.h>
 #include <traps/traps.h>

@@ -5,7 +5,7 @@
 #include <abi.h>
 #include <arch/i386/arch.h>
 #include <core/guest.h>
-#include <core/log.h>
+#include <lib/log.h>
 #include <traps/traps.h>
 
 #define GATE_P          0x8000u

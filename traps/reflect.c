@@ -6,8 +6,8 @@
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 #include <core/guest.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 #include <mm/mm.h>
 #include <traps/traps.h>
 

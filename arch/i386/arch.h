@@ -76,6 +76,14 @@ void desc_faulted_task(uint32_t *eip, uint32_t *esp, uint32_t *ebp);
 uint32_t desc_gdt_checksum(void);
 uint32_t desc_tss_checksum(void);
 
+/* vectors.S: the native baselines core/bench.c measures, a gate that
+ * returns at once and a #PF handler that maps the faulting page of its
+ * window (page table bench_native_pt) to bench_native_frame. */
+void bench_native_iret(void);
+void bench_native_pf(void);
+extern uint32_t *bench_native_pt;
+extern uint32_t bench_native_frame;
+
 /* idt.c: vectors.S provides the 256 stubs, idt.c the table. */
 void idt_init(void);
 void idt_set_gate(unsigned vec, uint32_t handler, unsigned dpl, bool trap_gate);
@@ -91,6 +99,7 @@ __noreturn void exception_fatal(const struct trap_frame *tf);
 void c_double_fault(void);
 const char *exception_name(unsigned vector);
 void backtrace_from(uint32_t ebp, uint32_t eip);
+__noreturn void arch_die(void);
 const char *symbol_lookup(uint32_t addr, uint32_t *offset);
 
 /* pic.c */

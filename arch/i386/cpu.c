@@ -2,8 +2,8 @@
  * and the x87/SSE set-up of CR0 and CR4 that guests' floating point needs. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
 #include <lib/lib.h>
+#include <lib/log.h>
 
 struct cpu_info cpu_info;
 

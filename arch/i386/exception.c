@@ -5,9 +5,8 @@
  * with a failure code for QEMU when the command line asked for exit=qemu. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/console.h>
-#include <core/log.h>
 #include <exitcode.h>
+#include <lib/log.h>
 #include <param.h>
 
 struct ksym {
@@ -103,7 +102,7 @@ static void decode_pf(uint32_t err)
 void exception_fatal(const struct trap_frame *tf)
 {
 	cli();
-	console_emergency();		/* what was buffered first, then this */
+	log_emergency();		/* what was buffered first, then this */
 	kprintf("ringvisor: PANIC: %s in the hypervisor, error code %08x\n",
 		exception_names[tf->vector & 31], tf->error);
 	kprintf("ringvisor:   eip=%08x cs=%04x eflags=%08x\n", tf->eip, tf->cs & 0xFFFF,
@@ -122,12 +121,25 @@ void exception_fatal(const struct trap_frame *tf)
 	arch_poweroff(RV_EXIT_PANIC);
 }
 
+/* The end of panic() and of a failed assertion (lib/log.c: log_ops.die):
+ * the control registers, a backtrace from the caller, power-off. */
+void arch_die(void)
+{
+	uint32_t ebp;
+
+	__asm__ volatile("movl %%ebp, %0" : "=r"(ebp));
+	kprintf("ringvisor: cr0=%08x cr2=%08x cr3=%08x cr4=%08x eflags=%08x\n",
+		read_cr0(), read_cr2(), read_cr3(), read_cr4(), read_eflags());
+	backtrace_from(ebp, 0);
+	arch_poweroff(RV_EXIT_PANIC);
+}
+
 /* Runs as its own task: the faulting context was saved in the host TSS. */
 void c_double_fault(void)
 {
 	uint32_t eip, esp, ebp;
 
-	console_emergency();
+	log_emergency();
 	desc_faulted_task(&eip, &esp, &ebp);
 	kprintf("ringvisor: PANIC: double fault (#DF) in the hypervisor\n");
 	kprintf("ringvisor:   eip=%08x esp=%08x ebp=%08x cr2=%08x cr3=%08x\n",

@@ -2,7 +2,7 @@
  * line masking, end-of-interrupt, and recognising spurious IRQs 7 and 15. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
+#include <lib/log.h>
 
 /* Each 8259A has two ports. The command port (A0=0) takes ICW1, OCW2 and
  * OCW3 and reads back IRR or ISR; the data port (A0=1) takes ICW2-4 during

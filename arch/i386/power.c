@@ -6,7 +6,7 @@
 #include <arch/i386/acpi.h>
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
+#include <lib/log.h>
 #include <param.h>
 
 static bool debug_exit;

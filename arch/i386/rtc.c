@@ -2,7 +2,7 @@
  * the TSC, which gives guests their wall-clock time. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
+#include <lib/log.h>
 
 #define CMOS_INDEX   0x70
 #define CMOS_DATA    0x71

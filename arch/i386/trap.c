@@ -3,7 +3,7 @@
  * takes no exception on purpose; guest traps arrive through the Switcher). */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
+#include <lib/log.h>
 
 static irq_handler_t irq_handlers[NR_IRQS];
 

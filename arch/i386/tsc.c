@@ -2,7 +2,7 @@
  * and its conversion to nanoseconds by a multiply and shift. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
-#include <core/log.h>
+#include <lib/log.h>
 #include <param.h>
 
 uint32_t tsc_khz;

@@ -7,6 +7,8 @@
  *   void double_fault_task(void);         EIP of the double-fault TSS
  *   void bench_native_iret(void);         a gate target that just returns
  *   void bench_native_pf(void);           core/bench.c's native #PF handler
+ *   uint32_t *bench_native_pt;            its page table and frame, which
+ *   uint32_t bench_native_frame;          core/bench.c sets
  * Calls: void c_trap(struct trap_frame *tf);  void c_double_fault(void);
  * Every stub leaves the stack as struct trap_frame (arch.h) expects: the
  * CPU's eflags/cs/eip, an error code (a 0 pushed for vectors without one),
@@ -85,6 +87,15 @@ bench_native_pf:
 	popl	%eax
 	addl	$4, %esp		/* the error code */
 	iretl
+
+	.section .bss
+	.balign 4
+	.global bench_native_pt, bench_native_frame
+bench_native_pt:
+	.long	0
+bench_native_frame:
+	.long	0
+	.text
 
 /* Entered by a task switch through the task gate at vector 8, on the
  * double-fault TSS's own stack, with interrupts off. */

@@ -1,10 +1,10 @@
 /* Host stand-ins for what the hypervisor's own files provide to the pure
  * code under test: logging, ASSERT and panic (which fail the case), strlcpy. */
+#include <lib/lib.h>
+#include <lib/log.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <setjmp.h>
-#include <core/log.h>
-#include <lib/lib.h>
 #include "harness.h"
 
 int log_level = LOG_DEBUG;

@@ -1,10 +1,10 @@
 /* Unit tests of core/config.c: the hypervisor's options with their warnings,
  * and each guest's module-string options with their errors. */
+#include <core/config.h>
+#include <lib/lib.h>
+#include <lib/log.h>
 #include <stdio.h>
 #include <string.h>
-#include <core/config.h>
-#include <core/log.h>
-#include <lib/lib.h>
 #include "harness.h"
 
 /* Collects hv_config_parse() warnings. */
