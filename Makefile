@@ -40,7 +40,7 @@ TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu
 DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
 CORE_SRCS := core/main.c core/timer.c core/config.c core/elf.c \
-	core/bzimage.c core/linux.c core/modules.c core/guest.c core/console.c core/run.c core/sched.c \
+	core/bzimage.c core/linux.c core/modules.c core/guest.c core/lifecycle.c core/console.c core/run.c core/sched.c \
 	core/bench.c core/oracle.c
 LIB_SRCS  := lib/log.c lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c lib/escape.c
 

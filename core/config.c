@@ -208,6 +208,8 @@ static bool hv_apply(const struct cmd_word *w, struct hv_config *c,
 	return false;
 }
 
+struct hv_config hv_config;
+
 void hv_config_parse(const char *cmdline, struct hv_config *out,
 		     void (*warn)(void *ctx, const char *msg), void *ctx)
 {

@@ -84,6 +84,9 @@ extern const char *const module_role_names[MODULE_ROLES];
  * reported through warn(ctx, msg), one line naming the option and the
  * reason, and parsing goes on with that option left at its default; warn may
  * be NULL. Boot time, before anything else reads the configuration. */
+/* The hypervisor's own options, parsed once at boot (core/main.c). */
+extern struct hv_config hv_config;
+
 void hv_config_parse(const char *cmdline, struct hv_config *out,
 		     void (*warn)(void *ctx, const char *msg), void *ctx);
 

@@ -8,14 +8,11 @@
 #include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/run.h>
 #include <core/timer.h>
 #include <lib/lib.h>
 #include <lib/log.h>
 #include <param.h>
-#include <traps/traps.h>
 
-extern struct hv_config hv_config;
 
 _Static_assert((CONSOLE_IN_RING & (CONSOLE_IN_RING - 1)) == 0,
 	       "CONSOLE_IN_RING must be a power of two");
@@ -283,7 +280,7 @@ static bool finish_line(struct guest *g, bool next_continued)
 	c->next_continued = next_continued;
 	c->blocked++;
 	waiters[(wait_head + wait_len++) % MAX_MODULES] = c;
-	sched_block(g);
+	guest_block(g);
 	return false;
 }
 
@@ -301,7 +298,7 @@ static void admit_waiters(void)
 		wait_len--;
 		g->line_continued = c->next_continued;
 		c->waiting = false;
-		sched_unblock(g);
+		guest_unblock(g);
 	}
 }
 
@@ -547,7 +544,7 @@ static void pump_input(void)
 		if (c->g->input_hook && c->g->input_hook(c->g))
 			continue;	/* a device took it */
 		if (irq_raise(c->g, RV_IRQ_CONSOLE))
-			sched_wake(c->g);
+			guest_wake(c->g);
 	}
 }
 

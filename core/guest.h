@@ -118,15 +118,32 @@ struct guest {
 /* An exit status that asks for the restart policy (SHUTDOWN with reason 2). */
 #define GUEST_EXIT_RESTART (-2)
 
-/* guest.c */
-struct guest *guest_create(const struct guest_spec *spec, unsigned id);
-bool guest_release_piece(struct guest *g);
-void guest_destroy(struct guest *g);
+/* What the scheduler does when a guest's state changes under it: it
+ * registers these once (core/sched.c), so the guest object never calls
+ * up into the run loop. */
+struct guest_sched_ops {
+	void (*ready)(struct guest *g);	/* runnable again: queue it */
+	void (*ended)(struct guest *g);	/* killed off the CPU: reap it */
+};
+
+/* guest.c: the guest object */
+void guest_set_sched_ops(const struct guest_sched_ops *ops);
+void guest_wake(struct guest *g);
+void guest_block(struct guest *g);
+void guest_unblock(struct guest *g);
+void guest_reap(struct guest *g);
+bool irq_raise(struct guest *g, unsigned irq);
+bool irq_wakeable(const struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);
+
+/* lifecycle.c: creation and destruction, from the run loop */
+struct guest *guest_create(const struct guest_spec *spec, unsigned id);
+void guest_load_piece(struct guest *g);
+bool guest_release_piece(struct guest *g);
+void guest_destroy(struct guest *g);
 uint32_t guest_frames_held(const struct guest *g);
 uint32_t guest_fixed_frames(void);
-void guest_load_piece(struct guest *g);
 
 static inline bool guest_alive(const struct guest *g)
 {

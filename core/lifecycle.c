@@ -1,7 +1,6 @@
-/* Creating a guest from its module, and the ways a guest ends: exit (its
- * own choice) and kill_guest() (the hypervisor's, for anything the guest
- * controls that breaks a rule). A guest that ends never runs again; its
- * memory is returned when the run loop destroys it. */
+/* A guest's life from the run loop's side: admitting and creating it from
+ * its module, loading it in pieces, and giving back everything it held
+ * when it is destroyed, in pieces too. */
 #include <abi.h>
 #include <arch/i386/arch.h>
 #include <core/console.h>
@@ -23,7 +22,7 @@ static void guest_clock_fired(struct timer_event *ev)
 	struct guest *g = ev->arg;
 
 	if (irq_raise(g, RV_IRQ_TIMER))
-		sched_wake(g);
+		guest_wake(g);
 }
 
 /* boot_params at guest-physical 0 and the command line in the page after
@@ -262,50 +261,4 @@ void guest_destroy(struct guest *g)
 	if (g->state)
 		frame_free((uint32_t)g->state);
 	kfree(g);
-}
-
-static void guest_end(struct guest *g, enum guest_state how)
-{
-	g->run_state = how;
-	timer_cancel(&g->clock);
-	console_flush_guest(g);
-}
-
-/* The third error tier: the guest broke a rule. The first reason is kept
- * and printed with the guest's name; the guest never runs again. */
-void kill_guest(struct guest *g, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!guest_alive(g))
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(g->end_reason, sizeof(g->end_reason), fmt, ap);
-	va_end(ap);
-	/* The table at the end shows the kept copy, marked if cut; the line
-	 * now gives the reason whole. */
-	errmsg_mark_cut(g->end_reason, sizeof(g->end_reason), n);
-	guest_end(g, GUEST_KILLED);
-	uint32_t flags = irq_save();
-	kprintf("ringvisor: error: guest %s killed: ", g->name);
-	va_start(ap, fmt);
-	kvprintf(fmt, ap);
-	va_end(ap);
-	kprintf("\n");
-	irq_restore(flags);
-}
-
-/* The guest asked to end (HC_RV_EXIT, HC_SHUTDOWN or main's return). why
- * is the hypervisor's text: whatever of it the guest wrote was escaped and
- * quoted by the caller (hcall/dispatch.c: hc_shutdown), so it cannot break
- * out of the line. */
-void guest_exit(struct guest *g, int status, const char *why)
-{
-	if (!guest_alive(g))
-		return;
-	g->exit_status = status;
-	strlcpy(g->end_reason, why, sizeof(g->end_reason));
-	guest_end(g, GUEST_EXITED);
-	pr_info("guest %s exited with status %d%s%s", g->name, status,
-		why[0] ? ": " : "", why);
 }

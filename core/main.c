@@ -23,7 +23,6 @@
 
 #define RINGVISOR_VERSION "0.1"
 
-struct hv_config hv_config;
 
 extern const char __image_start[], __image_end[];
 

@@ -12,10 +12,6 @@ void run_forget(struct guest *g);
 
 /* sched.c */
 void sched_add(struct guest *g);
-void sched_wake(struct guest *g);
-void sched_block(struct guest *g);
-void sched_unblock(struct guest *g);
-void sched_ended(struct guest *g);
 bool sched_loop(struct guest **guests, unsigned n);
 
 #endif

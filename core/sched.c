@@ -20,7 +20,6 @@
 #include <lib/log.h>
 #include <mm/frame.h>
 
-extern struct hv_config hv_config;
 
 /* How a guest ended, kept for the summary after its memory went back. */
 struct ending {
@@ -120,44 +119,20 @@ void sched_add(struct guest *g)
 	push_back(&run_q, g);
 }
 
-/* A halted guest got an interrupt it does not block: it runs again, with
- * its interrupts enabled, as HC_HALT promises. Called with interrupts off
- * (from timer events and the run loop). */
-void sched_wake(struct guest *g)
-{
-	if (g->run_state != GUEST_HALTED)
-		return;
-	g->run_state = GUEST_RUNNABLE;
-	if (g->lguest_data)
-		g->lguest_data->irq_enabled = LGUEST_IF;
-	make_ready(g);
-}
 
-/* The console's back-pressure: the guest waits until its output fits. */
-void sched_block(struct guest *g)
-{
-	if (guest_alive(g))
-		g->run_state = GUEST_BLOCKED;
-}
 
-void sched_unblock(struct guest *g)
-{
-	if (g->run_state != GUEST_BLOCKED)
-		return;
-	g->run_state = GUEST_RUNNABLE;
-	make_ready(g);
-}
 
-/* g ended while off the CPU: a device killed it from the input pump, say,
- * while it was halted or blocked, on no queue. Queue it, so the loop reaps
- * it as it reaps a guest that ends while running; otherwise it would
- * never be counted as ended and the loop would wait for it for ever. */
-void sched_ended(struct guest *g)
+
+/* The guest object's hooks (core/guest.c): a guest runnable again is
+ * queued; one killed off the CPU is queued so that the loop reaps it. */
+static void reap_soon(struct guest *g)
 {
 	if (guest_alive(g) || g->queued || g == current)
 		return;
 	push_back(&wake_q, g);
 }
+
+static const struct guest_sched_ops hooks = { .ready = make_ready, .ended = reap_soon };
 
 static void slice_expired(struct timer_event *ev)
 {
@@ -443,6 +418,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 	timer_event_init(&slice_end, slice_expired, NULL);
 	timer_event_init(&cap_window, cap_window_opened, NULL);
 	timer_event_init(&preempt_due, preempt_now, NULL);
+	guest_set_sched_ops(&hooks);
 	cli();
 	for (unsigned i = 0; i < n; i++) {
 		slots[nr_slots++] = (struct slot){ .spec = guests[i]->spec, .g = guests[i] };

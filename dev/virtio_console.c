@@ -6,7 +6,6 @@
  * passes bytes, nothing more. */
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/run.h>
 #include <dev/pci.h>
 #include <dev/virtio.h>
 #include <lib/lib.h>
@@ -144,7 +143,7 @@ bool vcon_input(struct guest *g)
 	if (!guest_alive(g)) {
 		/* Killed here, from the input pump, maybe while halted: the
 		 * scheduler must still see that it ended. */
-		sched_ended(g);
+		guest_reap(g);
 		return true;
 	}
 	if (completed && vq_wants_interrupt(g, q))

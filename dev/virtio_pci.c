@@ -6,7 +6,6 @@
  * broken rule does. */
 #include <core/console.h>
 #include <core/guest.h>
-#include <core/run.h>
 #include <dev/pci.h>
 #include <dev/virtio.h>
 #include <lib/lib.h>
@@ -267,7 +266,7 @@ void vdev_interrupt(struct guest *g, struct vdev *d)
 	if (d->command & PCI_COMMAND_INTX_DISABLE)
 		return;
 	if (irq_raise(g, d->irq))
-		sched_wake(g);
+		guest_wake(g);
 }
 
 void vdev_set_busy(struct guest *g, struct vdev *d, bool busy)

@@ -147,20 +147,6 @@ bool reflect_trap(struct guest *g, unsigned vector)
 	return deliver(g, vector, vector < 32 && vector_has_error_code(vector));
 }
 
-/* Mark virtual IRQ irq pending. True if that should wake the guest from
- * HC_HALT: the IRQ is not blocked. */
-bool irq_raise(struct guest *g, unsigned irq)
-{
-	g->irqs_pending |= 1u << irq;
-	return g->lguest_data && !(g->lguest_data->blocked_interrupts & (1u << irq));
-}
-
-/* Would a pending interrupt wake the guest from HC_HALT now? */
-bool irq_wakeable(const struct guest *g)
-{
-	return g->lguest_data && (g->irqs_pending & ~g->lguest_data->blocked_interrupts);
-}
-
 static void write_wallclock(struct guest *g)
 {
 	uint64_t ns = wallclock_ns();

@@ -21,8 +21,6 @@ void idt_refresh(struct guest *g, unsigned vector);
 
 /* reflect.c */
 bool reflect_trap(struct guest *g, unsigned vector);
-bool irq_raise(struct guest *g, unsigned irq);
-bool irq_wakeable(const struct guest *g);
 void irq_deliver(struct guest *g);
 
 /* emulate.c */
