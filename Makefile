@@ -215,6 +215,12 @@ run: deps all $(DEFAULT_GUESTS) $(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD))
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 $(QEMU_ARGS) || [ $$? -eq 3 ]
 
+# The trusted computing base in code lines (cloc), by layer
+# (tools/layers.txt); docs/design.md records the figure.
+.PHONY: tcb
+tcb: deps
+	@$(PYTHON) tools/tcb.py
+
 # QEMU waits for gdb; the console goes to build/debug-serial.log (gdb owns
 # the terminal). GUEST=build/guests/NAME.elf adds that guest's symbols
 # (without gdb's confirmation prompt) and stops at its main; tools/debug.gdb
@@ -309,6 +315,7 @@ help:
 	@echo 'make bench         the benchmarks: build/bench/ (JSON, plots), docs/benchmarks.md figures'
 	@echo 'make bench-linux LINUX=dir-or-bzImage   a Linux kernel natively and as a guest'
 	@echo 'make debug [GUEST=build/guests/NAME.elf]   QEMU stopped, gdb attached'
+	@echo 'make tcb           the hypervisor'"'"'s code lines by layer (cloc)'
 	@echo 'make run LINUX=bzImage|vmlinux [INITRD=file] [LINUX_ARGS=...]   a Linux guest too'
 	@echo 'make test LINUX=... [INITRD=...]   also boots that Linux (test/test_linux.py)'
 	@echo 'make test-security the security suite alone; make test-mutation; make soak'

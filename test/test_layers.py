@@ -80,3 +80,14 @@ def test_unplaced_file_fails(tree):
     table, _, defined = tree
     bad = layers.check(table, {"net/switch.c": ([], set())}, defined)
     assert bad == ["net/switch.c: not in any layer of tools/layers.txt"]
+
+
+def test_tcb_figure_in_design_doc():
+    """docs/design.md quotes `make tcb`'s totals; they must be today's."""
+    out = subprocess.run([sys.executable, str(rvqemu.ROOT / "tools" / "tcb.py"), "--total"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    core, whole, test_only = out[1], out[3], out[5]
+    doc = " ".join((rvqemu.ROOT / "docs" / "design.md").read_text().split())
+    want = (f"hypervisor is **{whole}** code lines, {core} without the device models "
+            f"(`dev/`), with {test_only} test-only lines apart")
+    assert want in doc, f"docs/design.md should say: {want}"

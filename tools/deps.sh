@@ -4,7 +4,7 @@
 # command is printed and the build stops. Usage: deps.sh [extra-package...]
 set -eu
 pkgs="make gcc gcc-multilib binutils qemu-system-x86 grub-pc-bin grub-common \
-xorriso mtools xz-utils newlib-source python3 python3-pytest python3-pytest-xdist $*"
+xorriso mtools xz-utils newlib-source python3 python3-pytest python3-pytest-xdist cloc $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
