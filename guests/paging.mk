@@ -29,6 +29,6 @@ $(OS_USER_DIR)/user.bin: $(OS_USER_DIR)/user.elf | deps
 	$(Q)objcopy -O binary $< $@
 -include $(OS_USER_OBJS:.o=.d)
 
-$(eval $(call rv_guest,os,guests/os/main.c guests/os/mm.c guests/os/proc.c guests/os/userblob.S))
+$(eval $(call rv_guest,os,guests/os/check.c guests/os/mm.c guests/os/report.c guests/os/proc.c guests/os/main.c guests/os/userblob.S))
 $(BUILD)/guests/obj/os/guests/os/userblob.S.o: $(OS_USER_DIR)/user.bin
 $(BUILD)/guests/obj/os/guests/os/userblob.S.o: RV_ASFLAGS += -DUSER_BIN='"$(OS_USER_DIR)/user.bin"'

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Checks that the hypervisor's layers only point down (tools/layers.txt).
+"""Checks that layers only point down (tools/layers.txt): the hypervisor's,
+the guest runtime's and the sample guest OS's.
 
     tools/layers.py [BUILD]        check every object of BUILD (default build)
-    tools/layers.py --files        print each source file and its layer
+    tools/layers.py --files        print each hypervisor source and its layer
 
 Two kinds of use are checked, each against the table:
 - symbols: every undefined symbol of an object (`nm -u`) is mapped to the
@@ -25,14 +26,24 @@ NOT_HYPERVISOR = {"build", "docs", "guests", "test", "tools"}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*<([^>]+)>', re.M)
 
 
-def load_table(path=TABLE):
-    """[(layer name, [paths])], bottom first."""
-    layers = []
+def load_sections(path=TABLE):
+    """[(section name, object prefix, [(layer name, [paths])])], in order."""
+    sections = []
     for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].split()
-        if line:
-            layers.append((line[0], line[1:]))
-    return layers
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("["):
+            words = line.strip("[]").split()
+            opts = dict(w.split("=", 1) for w in words[1:])
+            sections.append((words[0], opts.get("objects", ""), []))
+        elif line:
+            words = line.split()
+            sections[-1][2].append((words[0], words[1:]))
+    return sections
+
+
+def load_table(path=TABLE):
+    """The hypervisor's layers, bottom first."""
+    return load_sections(path)[0][2]
 
 
 class Layers:
@@ -90,8 +101,14 @@ def check(layers, files, defined):
     return out
 
 
-def sources():
-    """Every hypervisor source and header in the tree."""
+def sources(section="hypervisor"):
+    """Every source and header of a section: for the hypervisor, every one
+    outside the folders that are not it; otherwise its own folder's."""
+    if section != "hypervisor":
+        folder = ROOT / section
+        yield from (str(p.relative_to(ROOT)) for p in sorted(folder.iterdir())
+                    if p.suffix in (".c", ".h", ".S") and p.is_file())
+        return
     for d in sorted(ROOT.iterdir()):
         if not d.is_dir() or d.name.startswith(".") or d.name in NOT_HYPERVISOR:
             continue
@@ -105,17 +122,17 @@ def nm(obj, *args):
     return r.stdout.splitlines()
 
 
-def scan(build):
-    """files and defined, as check() takes them, from the tree and BUILD's
-    objects (BUILD/<source>.o)."""
+def scan(build, section="hypervisor", prefix=""):
+    """files and defined, as check() takes them, from a section's sources
+    and their objects (BUILD/<prefix><source>.o)."""
     files, defined = {}, {}
-    for src in sources():
+    for src in sources(section):
         includes = INCLUDE_RE.findall((ROOT / src).read_text(errors="replace"))
         undefined = set()
-        obj = build / (src + ".o")
+        obj = build / (prefix + src + ".o")
         if not src.endswith(".h"):
             if not obj.is_file():
-                continue            # not part of the hypervisor (a test fixture)
+                continue            # not part of the program (a test fixture)
             undefined = {line.split()[-1] for line in nm(obj, "-u")}
             for line in nm(obj, "--defined-only", "-g"):
                 defined[line.split()[-1]] = src
@@ -131,12 +148,16 @@ def main(argv):
             print(f"{'?' if i is None else layers.name(i):9} {src}")
         return 0
     build = Path(argv[1]) if len(argv) > 1 else ROOT / "build"
-    files, defined = scan(build)
-    bad = check(layers, files, defined)
-    for line in bad:
-        print("layers:", line)
-    print(f"layers: {len(files)} files, {len(bad)} violation{'' if len(bad) == 1 else 's'}")
-    return 1 if bad else 0
+    failed = False
+    for name, prefix, table in load_sections():
+        files, defined = scan(build, name, prefix)
+        bad = check(Layers(table), files, defined)
+        for line in bad:
+            print("layers:", line)
+        print(f"layers: {name}: {len(files)} files, "
+              f"{len(bad)} violation{'' if len(bad) == 1 else 's'}")
+        failed |= bool(bad) or not files
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

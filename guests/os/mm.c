@@ -1,8 +1,8 @@
 /* The guest OS's memory: a frame allocator with share counts, the kernel's
  * page tables (its image 1:1, all memory again at KERNEL_BASE, one
  * temporary mapping at KMAP_VA; the tables shared by every directory),
- * process address spaces, and the page-fault handler: demand-zero and
- * copy-on-write pages, and the reporting of bad accesses.
+ * process address spaces, and what a user page fault does to them:
+ * demand-zero and copy-on-write pages (proc.c's #PF handler decides).
  *
  * Every change to an entry the host may have shadowed is reported:
  * SET_PTE and SET_PGD go through the async ring and mm_flush() drains it
@@ -271,63 +271,52 @@ int mm_kmap_selftest(uint32_t a, uint32_t b)
 
 /* ---- page faults -------------------------------------------------------- */
 
-static int demand_zero(struct proc *p, uint32_t va)
+static int demand_zero(uint32_t dir, uint32_t va)
 {
 	uint32_t f = frame_alloc();
 
 	if (!f)
-		return 0;
+		return MM_FAULT_NONE;
 	refs[f / PAGE] = 1;
-	mm_set_pte(proc_dir(p), va & PAGE_MASK, f | PTE_P | PTE_RW | PTE_US);
-	proc_count(p, STAT_DEMAND);
-	return 1;
+	mm_set_pte(dir, va & PAGE_MASK, f | PTE_P | PTE_RW | PTE_US);
+	return MM_FAULT_DEMAND;
 }
 
-static int copy_on_write(struct proc *p, uint32_t va, uint32_t pte)
+static int copy_on_write(uint32_t dir, uint32_t va, uint32_t pte)
 {
 	uint32_t old = pte & PAGE_MASK;
+	int what = MM_FAULT_COW_REUSE;
 
 	if (refs[old / PAGE] == 1) {
 		pte = (pte | PTE_RW) & ~PTE_COW;
-		proc_count(p, STAT_COW_REUSE);
 	} else {
 		uint32_t f = frame_alloc();
 		if (!f)
-			return 0;
+			return MM_FAULT_NONE;
 		memcpy(P2V(f), mm_kmap(old), PAGE);
 		refs[old / PAGE]--;
 		refs[f / PAGE] = 1;
 		pte = f | PTE_P | PTE_RW | PTE_US;
-		proc_count(p, STAT_COW_COPIES);
+		what = MM_FAULT_COW_COPY;
 	}
-	mm_set_pte(proc_dir(p), va & PAGE_MASK, pte);
-	return 1;
+	mm_set_pte(dir, va & PAGE_MASK, pte);
+	return what;
 }
 
-/* #PF, through an interrupt gate (virtual interrupts off). A user address
- * the process owns is made present (demand-zero) or private (COW); any
- * other fault from ring 3 is reported and handled by proc_bad_fault. A
- * fault in the kernel's own accesses is a kernel bug. */
-void os_page_fault(struct rv_regs *r)
+/* A fault at user address va (below KERNEL_BASE) in dir, error code err:
+ * a page the process owns (owns: va is in its demand-zero region) is made
+ * present, a write to a copy-on-write page private. The decision rests on
+ * the page tables, not on the error code's present bit, as Linux's does:
+ * a host may report P = 0 for a page its shadow did not hold yet even
+ * though the guest's entry is there. Returns what was done (MM_FAULT_*),
+ * MM_FAULT_NONE if nothing was. The reports wait for mm_flush(). */
+int mm_user_fault(uint32_t dir, uint32_t va, uint32_t err, int owns)
 {
-	uint32_t va = rv_lguest_data.cr2, err = r->error;
-	struct proc *p = proc_current();
-	int done = 0;
+	uint32_t *pte = mm_pte(dir, va, 0);
 
-	/* The decision rests on the page tables, not on the error code's
-	 * present bit, as Linux's does: a host may report P = 0 for a page
-	 * its shadow did not hold yet even though the guest's entry is there. */
-	if (p && va < KERNEL_BASE) {
-		uint32_t *pte = mm_pte(proc_dir(p), va, 0);
-		if ((!pte || !(*pte & PTE_P)) && proc_owns(p, va))
-			done = demand_zero(p, va);
-		else if ((err & 2) && pte && (*pte & (PTE_P | PTE_COW)) == (PTE_P | PTE_COW))
-			done = copy_on_write(p, va, *pte);
-	}
-	mm_flush();
-	if (done)
-		return;
-	if ((r->cs & 3) == 3 && proc_bad_fault(r, va))
-		return;
-	rv_fatal("kernel page fault at %08x, error %x, eip %08x", va, err, r->eip);
+	if ((!pte || !(*pte & PTE_P)) && owns)
+		return demand_zero(dir, va);
+	if ((err & 2) && pte && (*pte & (PTE_P | PTE_COW)) == (PTE_P | PTE_COW))
+		return copy_on_write(dir, va, *pte);
+	return MM_FAULT_NONE;
 }

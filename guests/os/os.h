@@ -1,5 +1,5 @@
 /* The guest OS kernel's internal interfaces, grouped by the file defining
- * them. The kernel runs in ring 1 on the runtime (guests/rt), its image
+ * them, bottom layer first: each file calls only those above it here. The kernel runs in ring 1 on the runtime (guests/rt), its image
  * mapped 1:1 and all of guest memory mapped again at KERNEL_BASE in page
  * tables every process's directory shares; processes run in ring 3. */
 #ifndef OS_H
@@ -23,9 +23,12 @@
 #define KMAP_VA    0xD0000000u  /* the kernel's one temporary mapping */
 
 #define NPROC      6
+#define NR_PROGRAMS 3       /* user programs: alpha, beta, gamma */
 
-/* Logged results: one line per check. */
+/* check.c: logged results, one line per check */
 RV_PRINTF(3, 4) int os_check(const char *name, int ok, const char *fmt, ...);
+void os_fail(void);
+int os_failures(void);
 
 /* mm.c: frames, page tables, faults */
 void mm_init(void);
@@ -43,7 +46,13 @@ uint32_t mm_refs(uint32_t pa);
 int mm_user_ok(uint32_t dir, uint32_t va, uint32_t len);
 void *mm_kmap(uint32_t pa);
 int mm_kmap_selftest(uint32_t dir_a, uint32_t dir_b);
-void os_page_fault(struct rv_regs *r);
+enum { MM_FAULT_NONE, MM_FAULT_DEMAND, MM_FAULT_COW_REUSE, MM_FAULT_COW_COPY };
+int mm_user_fault(uint32_t dir, uint32_t va, uint32_t err, int owns);
+
+/* report.c: the verdict */
+void os_report_begin(void);
+void os_note_exit(int pid, int status);
+RV_NORETURN void os_finish_report(uint32_t switches);
 
 /* proc.c: processes, the scheduler, system calls */
 struct proc;
@@ -57,9 +66,5 @@ void proc_init(void);
 struct proc *proc_spawn(const char *name, int arg);
 RV_NORETURN void proc_start(void);
 void os_finish(void);
-
-/* main.c: the verdict */
-void os_note_exit(int pid, int status);
-RV_NORETURN void os_finish_report(uint32_t switches);
 
 #endif

@@ -103,6 +103,32 @@ static void timer(struct rv_regs *r)
 	schedule(r);
 }
 
+/* #PF, through an interrupt gate (virtual interrupts off). A user address
+ * the process owns is made present (demand-zero) or private (COW) by
+ * mm.c; any other fault from ring 3 is reported and handled by
+ * proc_bad_fault. A fault in the kernel's own accesses is a kernel bug. */
+static void page_fault(struct rv_regs *r)
+{
+	static const int counter[] = { [MM_FAULT_DEMAND] = STAT_DEMAND,
+				       [MM_FAULT_COW_REUSE] = STAT_COW_REUSE,
+				       [MM_FAULT_COW_COPY] = STAT_COW_COPIES };
+	uint32_t va = rv_lguest_data.cr2, err = r->error;
+	struct proc *p = proc_current();
+	int done = MM_FAULT_NONE;
+
+	if (p && va < KERNEL_BASE) {
+		done = mm_user_fault(proc_dir(p), va, err, proc_owns(p, va));
+		if (done != MM_FAULT_NONE)
+			proc_count(p, counter[done]);
+	}
+	mm_flush();
+	if (done != MM_FAULT_NONE)
+		return;
+	if ((r->cs & 3) == 3 && proc_bad_fault(r, va))
+		return;
+	rv_fatal("kernel page fault at %08x, error %x, eip %08x", va, err, r->eip);
+}
+
 struct proc *proc_spawn(const char *name, int arg)
 {
 	struct proc *p = NULL;
@@ -303,7 +329,7 @@ static void syscall(struct rv_regs *r)
 
 void proc_init(void)
 {
-	rv_set_handler(14, os_page_fault, RV_GATE_INTR);
+	rv_set_handler(14, page_fault, RV_GATE_INTR);
 	rv_set_handler(LGUEST_SYSCALL_VECTOR, syscall, RV_GATE_TRAP | RV_GATE_USER);
 	rv_set_timer_hook(timer);
 	/* Linux's user segments: GDT 14 and 15, flat, DPL 3. */

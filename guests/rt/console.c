@@ -10,9 +10,9 @@ void rv_console_write(const void *buf, uint32_t len)
 	while (len > 0) {
 		uint32_t taken = rv_hcall2(HC_RV_CONSOLE_WRITE, rv_gpa(p), len);
 
-		if (taken > len)
-			rv_fatal("console write took %u of %u bytes", taken,
-				 len);
+		if (taken > len)	/* nothing can be printed then */
+			rv_shutdown("rv: the console write took more bytes than it was "
+				    "given");
 		p += taken;
 		len -= taken;
 	}

@@ -184,3 +184,17 @@ int rv_printf(const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* A runtime error: the message on the console, then the exit with
+ * RV_STATUS_RUNTIME_ERROR. */
+void rv_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	rv_puts("rv: ");
+	va_start(ap, fmt);
+	rv_vprintf(fmt, ap);
+	va_end(ap);
+	rv_puts("\n");
+	rv_exit(RV_STATUS_RUNTIME_ERROR);
+}

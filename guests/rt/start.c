@@ -1,5 +1,9 @@
-/* Guest start-up and ending: the shared page, HC_LGUEST_INIT, argc/argv from
- * the boot command line, and the calls that end a guest. */
+/* Guest start-up, the top of the runtime: HC_LGUEST_INIT, the ring-1
+ * stack, the trap table, argc/argv from the boot command line, main, and
+ * the exit with main's status. The runtime's layers, bottom first: hcall.c
+ * and string.c (hypercalls, the shared page, the ending calls), console.c
+ * and printf.c, then timer.c, trap.c, trapentry.S and tty.c, then this
+ * file and crt0.S; each uses only its own layer and those below. */
 #include "rv.h"
 
 /* Command-line bytes kept, with the NUL: Ringvisor's whole page
@@ -7,17 +11,6 @@
  * argv entries kept: a line with more words says so before main runs. */
 #define RV_CMDLINE_MAX  4096
 #define RV_ARGV_MAX     256
-
-/* The shared page. The guest's fields are set here, before HC_LGUEST_INIT:
- * every ring slot "done" (nothing queued), our iret, the syscall vector.
- * Page-aligned so the host finds it inside one page. Virtual interrupts
- * start disabled; c_rv_start enables them just before main. */
-struct lguest_data rv_lguest_data __attribute__((aligned(4096))) = {
-	.irq_enabled = 0,
-	.hcall_status = { [0 ... LHCALL_RING_SIZE - 1] = HCALL_STATUS_DONE },
-	.noirq_iret = (uint32_t)rv_noirq_iret,
-	.syscall_vec = LGUEST_SYSCALL_VECTOR,
-};
 
 __attribute__((weak)) const uint32_t rv_kernel_address = 0;
 
@@ -78,15 +71,11 @@ static int parse_cmdline(uint32_t boot_params_gpa)
 	return argc;
 }
 
-void rv_set_kernel_stack(uint32_t top, uint32_t pages)
-{
-	rv_hcall3(HC_SET_STACK, GUEST_DS, top, pages);
-}
-
 /* Runs once, from crt0.S, on the boot stack. LGUEST_INIT must be the first
  * hypercall: the host kills a guest that makes any other before it. */
 void c_rv_start(uint32_t boot_params_gpa)
 {
+	rv_lguest_data.noirq_iret = (uint32_t)rv_noirq_iret;
 	/* Read through volatile: GCC would fold the weak default's 0. */
 	rv_lguest_data.kernel_address =
 		*(const volatile uint32_t *)&rv_kernel_address;
@@ -106,35 +95,4 @@ void c_rv_start(uint32_t boot_params_gpa)
 
 	rv_irq_enable();
 	rv_exit((uint32_t)main(argc, argv));
-}
-
-void rv_exit(uint32_t status)
-{
-	rv_hcall1(HC_RV_EXIT, status);
-	for (;;)        /* the host never returns from HC_RV_EXIT */
-		rv_hcall0(HC_HALT);
-}
-
-void rv_shutdown(const char *msg)
-{
-	rv_hcall2(HC_SHUTDOWN, rv_gpa(msg), LGUEST_SHUTDOWN_POWEROFF);
-	for (;;)        /* nor from HC_SHUTDOWN */
-		rv_hcall0(HC_HALT);
-}
-
-void rv_fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	rv_puts("rv: ");
-	va_start(ap, fmt);
-	rv_vprintf(fmt, ap);
-	va_end(ap);
-	rv_puts("\n");
-	rv_exit(RV_STATUS_RUNTIME_ERROR);
-}
-
-void rv_counters(struct rv_counters *c)
-{
-	rv_hcall1(HC_RV_COUNTERS, rv_gpa(c));
 }
