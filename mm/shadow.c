@@ -497,6 +497,17 @@ void shadow_set_pgd(struct guest *g, uint32_t pgdir_gpa, uint32_t index)
 	g->shadow.needs_pin = true;
 }
 
+/* Is va mapped present and writable in the current shadow? */
+static bool shadow_writable(struct guest *g, uint32_t va)
+{
+	uint32_t pde = cur_dir(g)->pd[PD_INDEX(va)];
+
+	if (!(pde & PTE_P))
+		return false;
+	uint32_t spte = ((const uint32_t *)(pde & PAGE_MASK))[PT_INDEX(va)];
+	return (spte & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW);
+}
+
 /* Keep the ring-1 stack of SET_STACK present and writable in the shadow,
  * so that a trap from ring 3 delivered directly by the CPU never faults on
  * it. Called before entry whenever shadow entries may have gone. False if
@@ -506,6 +517,10 @@ bool shadow_pin_stack(struct guest *g)
 	g->shadow.needs_pin = false;
 	for (unsigned p = 0; p < g->stack_pages; p++) {
 		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2, pa;
+		/* A cached directory usually holds it still: SET_PTE keeps
+		 * every shadow entry true to the guest's, so no walk. */
+		if (shadow_writable(g, va))
+			continue;
 		enum shadow_result r = shadow_fault(g, va, &err, &pa);
 		if (r == SHADOW_GUEST_FAULT || r == SHADOW_MMIO)
 			kill_guest(g, "SET_STACK: the stack page at %08x is not mapped writable",
