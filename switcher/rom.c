@@ -18,10 +18,10 @@
 #include <switcher/switcher.h>
 
 /* switcher/rom.S */
-extern const uint8_t rom_template[], rom_template_test_end[], rom_template_clear_end[],
+extern const uint8_t rom_template[], rom_template_btr_end[], rom_template_jc_end[],
 	rom_template_end[];
-extern const uint8_t rom_template_err[], rom_template_err_test_end[],
-	rom_template_err_clear_end[], rom_template_err_end[];
+extern const uint8_t rom_template_err[], rom_template_err_btr_end[],
+	rom_template_err_jc_end[], rom_template_err_end[];
 
 #define INT3 0xCC
 
@@ -63,18 +63,20 @@ uint32_t rom_set_slot(uint8_t *rom, unsigned slot, bool error_code, uint32_t irq
 		      uint32_t handler)
 {
 	const uint8_t *t = error_code ? rom_template_err : rom_template;
-	const uint8_t *test_end = error_code ? rom_template_err_test_end : rom_template_test_end;
-	const uint8_t *clear_end = error_code ? rom_template_err_clear_end : rom_template_clear_end;
+	const uint8_t *btr_end = error_code ? rom_template_err_btr_end : rom_template_btr_end;
+	const uint8_t *jc_end = error_code ? rom_template_err_jc_end : rom_template_jc_end;
 	uint32_t n = (error_code ? rom_template_err_end : rom_template_end) - t;
+	uint32_t btr = btr_end - t, jc = jc_end - t;
 	uint32_t at = slot * ROM_SLOT_SIZE, va = SWITCHER_ROM + at;
 	uint8_t *p = rom + at;
 
 	ASSERT(slot < ROM_SLOTS && n <= ROM_SLOT_SIZE && irq_va - SWITCHER_LDATA < PAGE_SIZE);
 	/* The templates' placeholders: where the patches go. */
-	ASSERT(get32(test_end - 5) == 1 && get32(clear_end - 8) == 0 && t[n - 5] == 0xE9);
+	ASSERT(get32(t + btr - 5) == 0 && t[btr - 1] == 9 && t[jc - 6] == 0x0F &&
+	       t[jc - 5] == 0x82 && t[n - 5] == 0xE9);
 	memcpy(p, t, n);
-	put32(p + (test_end - t) - 5, irq_va + 1);
-	put32(p + (clear_end - t) - 8, irq_va);
+	put32(p + btr - 5, irq_va);
+	put32(p + jc - 4, handler - (va + jc));
 	put32(p + n - 4, handler - (va + n));
 	return va;
 }

@@ -104,6 +104,9 @@ DEFENCE = {
     "device memory: where no device is": "`dev/dev.c: dev_mmio`, `dev/virtio_pci.c: vpci_bar_claims` (decode on, not sizing, inside the BAR); `mm/shadow.c: guest_lookup` (nothing beyond the window)",
     "PCI: BAR relocation": "`dev/virtio_pci.c: bar0_write` (aligned, inside the MMIO window, not on another device)",
     "virtio: feature negotiation": "`dev/virtio_pci.c: status_write` (FEATURES_OK only for a subset of the offer with VERSION_1)",
+    "ROM stubs: the page and its alias": "`switcher/setup.c: switcher_map_guest` (the ROM page read-only to the guest; the alias is the guest's own lguest_data frame, absent from the host's table)",
+    "ROM stubs: gates": "`traps/idt.c: idt_refresh` (a ROM gate only for a present interrupt gate of a vector a direct trap could take, below the Switcher; DPL 0 where the CPU pushes an error code; back to the Switcher's stub otherwise)",
+    "ROM stubs: the guest's GDT": "the CPU's gate checks on the guest's own CS and SS (`hcall/desc.c`: never DPL 0); `core/run.c: sanitise` before the next entry",
     "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
 }
 
@@ -173,6 +176,14 @@ KILLS = {
                        r"SET_STACK: the stack page at ffbff000 is not mapped writable"),
     "stack_readonly": ("kernel stack unmapped",
                        r"SET_STACK: the stack page at [0-9a-f]{8} is not mapped writable"),
+    "rom_cs_dpl3": ("ROM stubs: the guest's GDT",
+                    r"entry with code segment 0x61, which is not its own ring-1 or ring-3 code"),
+    "rom_cs_absent": ("ROM stubs: the guest's GDT",
+                      r"entry with code segment 0x61, which is not its own ring-1 or ring-3 code"),
+    "rom_ss_edit": ("ROM stubs: the guest's GDT",
+                    r"LOAD_GDT_ENTRY: entry 13 holds the ring-1 stack segment 0x69 and is no "
+                    r"longer a flat, writable ring-1 data segment"),
+    "rom_gate_gone": ("ROM stubs: gates", r"interrupt 128 at eip [0-9a-f]{8}: no handler installed"),
     "kstack_unmapped": ("kernel stack unmapped",
                         r"SET_STACK: the stack page at [0-9a-f]{8} is not mapped writable"),
 }
