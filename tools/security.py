@@ -439,6 +439,10 @@ SCASE_EXPECT = {
     "idt_gate_beyond_memory": "gate at 0xC0100000: #PF at that address, reflected",
     "idt_odd_gate_types": "gates of type 5, 6 and 0xC: delivered to the handler as a trap gate, nothing else",
     "idt_gate_dpl0_int3_gp": "int3 through a DPL-0 trap gate: #GP(0x1A)",
+    "rom_page_read_only": "a write to the system-call gate's ROM stub: #PF(3) at that address, the ROM unchanged",
+    "rom_alias_is_own_frame": "a write through the lguest_data alias lands in its own lguest_data, and back",
+    "rom_error_vector_int_gp": "int $11 through a DPL-3 interrupt gate for #NP: its ROM gate has DPL 0, so #GP(0x5A)",
+    "rom_nmi_mc_kept_by_host": "interrupt gates for NMI and #MC: the real gates stay the Switcher's (selector 0x50)",
     "pt_alias_rw_ro_same_frame": "one frame mapped RW and RO: reads agree; a write through RO #PF(3), frame unchanged",
     "pt_page_edited_unreported": "a writable page-table page edited without SET_PTE to another own frame: "
                                  "old or new frame (both its own); after SET_PTE the new one",
