@@ -155,7 +155,7 @@ def collect(build):
     add("boot_to_first_guest", "instructions", None,
         "from the hypervisor's first C instruction to entering the first guest (a 8 MiB guest)")
     add("memory_per_guest", "bytes", None,
-        "host memory admission reserves for a guest beyond its RAM: its structure, regs and state pages, two guard frames, its shadow-frame budget (64 frames + 1 per 256 KiB of mem=, or shadow=)")
+        "host memory admission reserves for a guest beyond its RAM: its structure, regs, state and ROM pages, two guard frames, its shadow-frame budget (64 frames + 1 per 256 KiB of mem=, or shadow=)")
     extra["checksums_agree"] = main["cpu_work_checksum"] == main["native_cpu_work_checksum"]
 
     # Fairness: weights 1:2:4, CPU-bound, 1 ms quantum per weight 100.
@@ -302,7 +302,7 @@ TABLE_ROWS = [
     ("guest_switch", None),
     ("fair_share_error_percent", None),
     ("boot_to_first_guest", "first C instruction to the first guest instruction, the native measurements left out (mostly the 10 ms TSC calibration, in virtual time)"),
-    ("memory_per_guest", "bytes admission reserves for a guest beyond its RAM: its structure, regs and state pages, two guard frames and its shadow-frame budget (64 frames + 1 per 256 KiB of `mem=`)"),
+    ("memory_per_guest", "bytes admission reserves for a guest beyond its RAM: its structure, regs, state and ROM pages, two guard frames and its shadow-frame budget (64 frames + 1 per 256 KiB of `mem=`)"),
     ("host_irq_off_max", "the host's longest stretch with interrupts off beside the security catalogue's storms (`benchirqoff`); the bound docs/design.md states is 100 000"),
 ]
 
