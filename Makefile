@@ -34,7 +34,7 @@ ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
 	arch/i386/vga.c arch/i386/acpi.c arch/i386/power.c arch/i386/rtc.c \
 	arch/i386/keyboard.c
-SWITCHER_SRCS := switcher/switcher.S switcher/setup.c
+SWITCHER_SRCS := switcher/switcher.S switcher/setup.c switcher/rom.S switcher/rom.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c
 DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c

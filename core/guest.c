@@ -126,3 +126,12 @@ void guest_exit(struct guest *g, int status, const char *why)
 	pr_info("guest %s exited with status %d%s%s", g->name, status,
 		why[0] ? ": " : "", why);
 }
+
+/* Map g's own pages at the Switcher (regs, state, ROM, lguest_data
+ * alias): by the run loop before entering it when another guest ran last,
+ * and by LGUEST_INIT when its alias appears (g is the guest mapped then). */
+void guest_map_switcher(const struct guest *g)
+{
+	switcher_map_guest((uint32_t)g->regs_page, (uint32_t)g->state, (uint32_t)g->rom,
+			   g->ldata_alias_pa);
+}

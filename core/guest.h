@@ -62,6 +62,7 @@ struct guest {
 	struct regs_page *regs_page;
 	struct state_page *state;
 	struct guest_regs *regs;
+	uint8_t *rom;			/* its ROM page (switcher/rom.c) */
 
 	/* lguest_data: 0 until HC_LGUEST_INIT. */
 	uint32_t lguest_data_gpa;
@@ -69,6 +70,11 @@ struct guest {
 	uint32_t noirq_iret;
 	uint32_t kernel_address;
 	uint32_t syscall_vec;
+	/* The alias of lguest_data's irq_enabled at SWITCHER_LDATA: the host
+	 * frame mapped there and the word's address, 0 until LGUEST_INIT (or
+	 * if irq_enabled crosses a page: then no ROM stubs). */
+	uint32_t ldata_alias_pa;
+	uint32_t rom_irq_va;
 	unsigned async_next;			/* next ring slot to look at */
 	uint32_t async_done;			/* bytes of that slot's console write done */
 	uint32_t console_budget;		/* console bytes left in this entry */
@@ -136,6 +142,7 @@ bool irq_raise(struct guest *g, unsigned irq);
 bool irq_wakeable(const struct guest *g);
 void kill_guest(struct guest *g, const char *fmt, ...) __printf(2, 3);
 void guest_exit(struct guest *g, int status, const char *why);
+void guest_map_switcher(const struct guest *g);
 
 /* lifecycle.c: creation and destruction, from the run loop */
 struct guest *guest_create(const struct guest_spec *spec, unsigned id);

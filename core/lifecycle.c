@@ -104,11 +104,11 @@ static void *alloc_page_zeroed(void)
 }
 
 /* Frames a guest costs beyond its RAM and shadow budget: its structure
- * (a large heap object), the regs and state pages, two guard frames. */
+ * (a large heap object), the regs, state and ROM pages, two guard frames. */
 uint32_t guest_fixed_frames(void)
 {
 	return (uint32_t)(ALIGN_UP(sizeof(struct guest) + HEAP_MAX_CLASS, PAGE_SIZE) / PAGE_SIZE)
-	       + 4;
+	       + 5;
 }
 
 /* Admission: RAM, fixed cost and shadow budget must all fit in frames no
@@ -157,7 +157,8 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	}
 	g->regs_page = alloc_page_zeroed();
 	g->state = alloc_page_zeroed();
-	if (!g->mem_base || !g->regs_page || !g->state || !frame_reserve(budget)) {
+	g->rom = alloc_page_zeroed();
+	if (!g->mem_base || !g->regs_page || !g->state || !g->rom || !frame_reserve(budget)) {
 		pr_err("guest %s: does not fit: %u KiB of guest memory in one run wanted, "
 		       "%u KiB free; not started", cfg->name, cfg->mem / 1024,
 		       frame_unreserved() * 4);
@@ -171,6 +172,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	g->checked_cs = g->checked_ss = ~0u;	/* nothing checked yet */
 	init_regs(g);
 	switcher_state_init(g->state);
+	rom_init(g->rom);
 	traps_init_guest(g);
 	fpu_init_guest(g);
 	shadow_init(g, budget);
@@ -260,5 +262,7 @@ void guest_destroy(struct guest *g)
 		frame_free((uint32_t)g->regs_page);
 	if (g->state)
 		frame_free((uint32_t)g->state);
+	if (g->rom)
+		frame_free((uint32_t)g->rom);
 	kfree(g);
 }

@@ -15,7 +15,7 @@
 #include <switcher/switcher.h>
 #include <traps/traps.h>
 
-static struct guest *mapped;	/* whose pages sit at SWITCHER_REGS/STATE */
+static struct guest *mapped;	/* whose pages sit at SWITCHER_REGS..LDATA */
 
 /* The security rules applied to the registers the Switcher will iret to,
  * before every entry: whatever wrote them (the guest through its regs page,
@@ -115,7 +115,7 @@ void run_once(struct guest *g)
 	if (g->shadow.needs_pin && !shadow_pin_stack(g))
 		return;
 	if (mapped != g) {
-		switcher_map_guest((uint32_t)g->regs_page, (uint32_t)g->state);
+		guest_map_switcher(g);
 		mapped = g;
 	}
 	fpu_before_entry(g);

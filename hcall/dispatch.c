@@ -60,6 +60,14 @@ static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
 	uint64_t now = wallclock_ns();
 	ld->time.tv_sec = (int32_t)(now / 1000000000u);
 	ld->time.tv_nsec = (int32_t)(now % 1000000000u);
+	/* irq_enabled's alias for the ROM stubs, mapped at once (this guest
+	 * is the one at the Switcher); then the gates that may use them. */
+	g->rom_irq_va = rom_irq_alias(a->arg1);
+	if (g->rom_irq_va)
+		g->ldata_alias_pa = g->mem_base + (a->arg1 & PAGE_MASK);
+	guest_map_switcher(g);
+	for (unsigned v = 0; v < 32; v++)
+		idt_refresh(g, v);
 	idt_refresh(g, g->syscall_vec);
 	return 0;
 }

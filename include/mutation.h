@@ -16,5 +16,6 @@
 #define MUT_PTE_FRAME_BOUND    3	/* mm/shadow.c: a PTE's frame inside the guest */
 #define MUT_SWITCHER_FAULT     4	/* core/run.c: a Switcher fault kills */
 #define MUT_HCALL_POINTER      5	/* hcall/dispatch.c: buffers inside the guest */
+#define MUT_ROM_NOIRQ          6	/* traps/reflect.c: no interrupt in a ROM stub */
 
 #endif

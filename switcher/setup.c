@@ -81,8 +81,15 @@ uint32_t switcher_guest_pde(void)
 	return (uint32_t)guest_pt | PTE_P | PTE_RW;
 }
 
-/* A sum over both Switcher page tables but the two per-guest PTEs, and
- * the PDE every shadow directory shares: the isolation oracle's. The
+/* The PTEs switched per guest: not part of the shared layout. */
+static bool per_guest_pte(unsigned i)
+{
+	return i == PT_INDEX(SWITCHER_REGS) || i == PT_INDEX(SWITCHER_STATE) ||
+	       i == PT_INDEX(SWITCHER_ROM) || i == PT_INDEX(SWITCHER_LDATA);
+}
+
+/* A sum over both Switcher page tables but the per-guest PTEs, and the
+ * PDE every shadow directory shares: the isolation oracle's. The
  * accessed and dirty bits, which the CPU sets, do not count. */
 uint32_t switcher_checksum(void)
 {
@@ -90,24 +97,33 @@ uint32_t switcher_checksum(void)
 	uint32_t s = switcher_guest_pde();
 
 	for (unsigned i = 0; i < 1024; i++) {
-		if (i == PT_INDEX(SWITCHER_REGS) || i == PT_INDEX(SWITCHER_STATE))
+		if (per_guest_pte(i))
 			continue;
 		s = s * 31 + (host_pt[i] & ~cpu_bits) * 7 + (guest_pt[i] & ~cpu_bits);
 	}
 	return s;
 }
 
-/* Make regs_pa and state_pa the pages at SWITCHER_REGS and SWITCHER_STATE:
- * called when a different guest is about to run. The guest's view of the
- * state page is read-only: CR0.WP makes that hold for ring 1 too. */
-void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa)
+/* Make the given pages the ones at SWITCHER_REGS, SWITCHER_STATE,
+ * SWITCHER_ROM and SWITCHER_LDATA: called when a different guest is about
+ * to run, and when its lguest_data alias appears (LGUEST_INIT). The
+ * guest's view of the state and ROM pages is read-only (CR0.WP makes that
+ * hold for ring 1 too); ldata_pa is a frame of the guest's own memory, or
+ * 0 for none (not present). The host never names the alias: it is left
+ * out of the host's table. */
+void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa, uint32_t rom_pa,
+			uint32_t ldata_pa)
 {
 	host_pt[PT_INDEX(SWITCHER_REGS)] = regs_pa | PTE_P | PTE_RW;
 	host_pt[PT_INDEX(SWITCHER_STATE)] = state_pa | PTE_P | PTE_RW;
 	guest_pt[PT_INDEX(SWITCHER_REGS)] = regs_pa | PTE_P | PTE_RW;
 	guest_pt[PT_INDEX(SWITCHER_STATE)] = state_pa | PTE_P;
+	guest_pt[PT_INDEX(SWITCHER_ROM)] = rom_pa | PTE_P;
+	guest_pt[PT_INDEX(SWITCHER_LDATA)] = ldata_pa ? ldata_pa | PTE_P | PTE_RW : 0;
 	invlpg(SWITCHER_REGS);
 	invlpg(SWITCHER_STATE);
+	invlpg(SWITCHER_ROM);
+	invlpg(SWITCHER_LDATA);
 }
 
 /* A new guest's state page: the host's segments and TSS slots, the guest's

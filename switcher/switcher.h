@@ -10,13 +10,24 @@
 #include <param.h>
 
 /* The top 4 MiB of every address space: Switcher text, then the regs page
- * (writable by the guest: the CPU pushes its trap frame there) and the
- * state page (read-only to the guest). The regs and state pages are the
- * running guest's own: their PTEs are switched when another guest runs. */
+ * (writable by the guest: the CPU pushes its trap frame there), the state
+ * page (read-only to the guest), the ROM page (the guest's system-call
+ * stubs, read-only to it: switcher/rom.c) and the lguest_data alias (the
+ * guest's own frame holding irq_enabled, writable by it; not present
+ * before LGUEST_INIT). These four are the running guest's own: their PTEs
+ * are switched when another guest runs. */
 #define SWITCHER_TEXT        SWITCHER_ADDR
 #define SWITCHER_TEXT_PAGES  2
 #define SWITCHER_REGS        (SWITCHER_ADDR + SWITCHER_TEXT_PAGES * 0x1000)
 #define SWITCHER_STATE       (SWITCHER_REGS + 0x1000)
+#define SWITCHER_ROM         (SWITCHER_STATE + 0x1000)
+#define SWITCHER_LDATA       (SWITCHER_ROM + 0x1000)
+
+/* The ROM page: one stub slot per exception vector 0..31, then one for the
+ * system-call vector, ROM_SLOT_SIZE bytes apart. */
+#define ROM_SLOT_SIZE        64
+#define ROM_SLOT_SYSCALL     32
+#define ROM_SLOTS            33
 
 /* Trap stubs in the Switcher: one per vector, this many bytes apart. */
 #define SWITCHER_STUB_SIZE   16
@@ -78,11 +89,24 @@ extern void switch_to_guest(void);
 /* setup.c */
 void switcher_init(void);
 void switcher_state_init(struct state_page *st);
-void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa);
+void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa, uint32_t rom_pa,
+			uint32_t ldata_pa);
 uint32_t switcher_guest_pde(void);
 uint32_t switcher_checksum(void);
 uint32_t switcher_stub(unsigned vector);
 uint64_t switcher_stub_gate(unsigned vector, unsigned dpl);
+
+/* rom.c */
+void rom_init(uint8_t *rom);
+uint32_t rom_set_slot(uint8_t *rom, unsigned slot, bool error_code, uint32_t irq_va,
+		      uint32_t handler);
+uint32_t rom_irq_alias(uint32_t lguest_data_gpa);
+
+/* Is eip inside the ROM page: the stubs' no-interrupt region? */
+static inline bool rom_contains(uint32_t eip)
+{
+	return eip - SWITCHER_ROM < PAGE_SIZE;
+}
 
 /* Enter the guest whose regs and state pages are mapped, on the shadow page
  * directory cr3. Returns 0 after a trap or an interrupt (regs.trapnum says

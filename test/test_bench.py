@@ -37,7 +37,8 @@ def check_results(res):
         assert r["ratio"] is None or isinstance(r["ratio"], (int, float)), r
         names.add(r["name"])
     assert {"hypercall_null", "hypercall_floor", "hypercall_async_1", "hypercall_async_8",
-            "hypercall_async_64", "trap_reflected", "trap_direct", "syscall_user",
+            "hypercall_async_64", "trap_reflected", "trap_rom", "trap_direct", "syscall_user",
+            "syscall_user_rom",
             "pagefault_demand", "pagefault_guest", "pagefault_switches",
             "process_switch_cached", "process_switch_uncached", "virq_latency",
             "timer_lateness", "cpu_bound_ratio", "fair_share_error_percent",

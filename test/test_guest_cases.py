@@ -1,5 +1,5 @@
 """The Switcher and the run loop, from the guests' side: the positive test
-guests of guests/tests/ (hypercalls, exceptions, direct traps, virtual
+guests of guests/tests/ (hypercalls, exceptions, direct traps and ROM stubs, virtual
 interrupts and the noirq_iret rule, in/out emulation, ring 3, FPU state,
 attacks that must have no effect) run together in ONE boot, next to guests
 that crash, shut down and get killed. One pytest case per guest case: the
@@ -24,6 +24,7 @@ SRC = rvqemu.ROOT / "guests" / "tests"
 POSITIVE = {
     "thcall": ("thcall", "mem=4M", "", ["thcall.c"]),
     "ttrap": ("ttrap", "mem=4M", "", ["ttrap.c"]),
+    "trom": ("trom", "mem=4M", "", ["trom.c"]),
     "tirq": ("tirq", "mem=4M", "", ["tirq.c"]),
     "tattack": ("tattack", "mem=4M", "", ["tattack.c"]),
     "tuser": ("tuser", "mem=8M", "", ["tuser.c"]),

@@ -27,6 +27,8 @@ MUTANTS = [
      ["test/test_guest_kills.py", "-k", "stale_fs"]),
     (5, "the hypercall pointer check",
      ["test/test_guest_kills.py", "-k", "write_out"]),
+    (6, "the ROM stubs' no-interrupt region",
+     ["test/test_guest_cases.py", "-k", "trom and no_interrupt_in_stub"]),
 ]
 
 

@@ -104,6 +104,9 @@ DEFENCE = {
     "device memory: where no device is": "`dev/dev.c: dev_mmio`, `dev/virtio_pci.c: vpci_bar_claims` (decode on, not sizing, inside the BAR); `mm/shadow.c: guest_lookup` (nothing beyond the window)",
     "PCI: BAR relocation": "`dev/virtio_pci.c: bar0_write` (aligned, inside the MMIO window, not on another device)",
     "virtio: feature negotiation": "`dev/virtio_pci.c: status_write` (FEATURES_OK only for a subset of the offer with VERSION_1)",
+    "ROM stubs: the page and its alias": "`switcher/setup.c: switcher_map_guest` (the ROM page read-only to the guest; the alias is the guest's own lguest_data frame, absent from the host's table)",
+    "ROM stubs: gates": "`traps/idt.c: idt_refresh` (a ROM gate only for a present interrupt gate of a vector a direct trap could take, below the Switcher; DPL 0 where the CPU pushes an error code; back to the Switcher's stub otherwise)",
+    "ROM stubs: the guest's GDT": "the CPU's gate checks on the guest's own CS and SS (`hcall/desc.c`: never DPL 0); `core/run.c: sanitise` before the next entry",
     "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
 }
 
@@ -173,6 +176,14 @@ KILLS = {
                        r"SET_STACK: the stack page at ffbff000 is not mapped writable"),
     "stack_readonly": ("kernel stack unmapped",
                        r"SET_STACK: the stack page at [0-9a-f]{8} is not mapped writable"),
+    "rom_cs_dpl3": ("ROM stubs: the guest's GDT",
+                    r"entry with code segment 0x61, which is not its own ring-1 or ring-3 code"),
+    "rom_cs_absent": ("ROM stubs: the guest's GDT",
+                      r"entry with code segment 0x61, which is not its own ring-1 or ring-3 code"),
+    "rom_ss_edit": ("ROM stubs: the guest's GDT",
+                    r"LOAD_GDT_ENTRY: entry 13 holds the ring-1 stack segment 0x69 and is no "
+                    r"longer a flat, writable ring-1 data segment"),
+    "rom_gate_gone": ("ROM stubs: gates", r"interrupt 128 at eip [0-9a-f]{8}: no handler installed"),
     "kstack_unmapped": ("kernel stack unmapped",
                         r"SET_STACK: the stack page at [0-9a-f]{8} is not mapped writable"),
 }
@@ -428,6 +439,10 @@ SCASE_EXPECT = {
     "idt_gate_beyond_memory": "gate at 0xC0100000: #PF at that address, reflected",
     "idt_odd_gate_types": "gates of type 5, 6 and 0xC: delivered to the handler as a trap gate, nothing else",
     "idt_gate_dpl0_int3_gp": "int3 through a DPL-0 trap gate: #GP(0x1A)",
+    "rom_page_read_only": "a write to the system-call gate's ROM stub: #PF(3) at that address, the ROM unchanged",
+    "rom_alias_is_own_frame": "a write through the lguest_data alias lands in its own lguest_data, and back",
+    "rom_error_vector_int_gp": "int $11 through a DPL-3 interrupt gate for #NP: its ROM gate has DPL 0, so #GP(0x5A)",
+    "rom_nmi_mc_kept_by_host": "interrupt gates for NMI and #MC: the real gates stay the Switcher's (selector 0x50)",
     "pt_alias_rw_ro_same_frame": "one frame mapped RW and RO: reads agree; a write through RO #PF(3), frame unchanged",
     "pt_page_edited_unreported": "a writable page-table page edited without SET_PTE to another own frame: "
                                  "old or new frame (both its own); after SET_PTE the new one",

@@ -9,6 +9,7 @@
 #include <lib/lib.h>
 #include <lib/log.h>
 #include <mm/mm.h>
+#include <mutation.h>
 #include <traps/traps.h>
 
 #define GATE_P          0x8000u
@@ -157,7 +158,9 @@ static void write_wallclock(struct guest *g)
 
 /* Before every entry: deliver the lowest pending, unblocked virtual IRQ if
  * the guest can take it now: its virtual IF is on (or it sits on its iret
- * instruction, whose frame's IF then counts), and its gate is present.
+ * instruction, whose frame's IF then counts), its gate is present, and
+ * neither its eip nor that iret's return eip is in the ROM page (a stub's
+ * no-interrupt region).
  * Otherwise irq_pending tells the guest to ask (SEND_INTERRUPTS) once it
  * enables interrupts again. */
 void irq_deliver(struct guest *g)
@@ -175,6 +178,12 @@ void irq_deliver(struct guest *g)
 	unsigned irq = __builtin_ctz(pending);
 	unsigned vector = LGUEST_IRQ_VECTOR_BASE + irq;
 
+	/* A ROM stub has not yet moved the virtual IF into its frame: the
+	 * interrupt waits until the handler it jumps to enables them. */
+	if (rom_contains(r->eip) && !MUTATED(MUT_ROM_NOIRQ)) {
+		ld->irq_pending = LGUEST_IF;
+		return;
+	}
 	if (r->eip == g->noirq_iret && g->noirq_iret) {
 		/* On top of the iret frame: finish the iret first, then take
 		 * the interrupt where it would have returned to. Everything
@@ -184,7 +193,8 @@ void irq_deliver(struct guest *g)
 		if (!read_guest_word(g, esp, &eip) || !read_guest_word(g, esp + 4, &cs) ||
 		    !read_guest_word(g, esp + 8, &eflags))
 			return;		/* the iret itself will fault */
-		if (!(eflags & EFLAGS_IF)) {
+		if (!(eflags & EFLAGS_IF) ||
+		    (rom_contains(eip) && !MUTATED(MUT_ROM_NOIRQ))) {
 			ld->irq_pending = LGUEST_IF;
 			return;
 		}

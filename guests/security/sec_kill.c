@@ -66,6 +66,14 @@ static void fill_ring(uint32_t status, uint32_t call, uint32_t a1)
 	}
 }
 
+/* A handler that must never run: the guest ends with status 3 (not a kill). */
+static void rv_exit_handler(struct rv_regs *r)
+{
+	(void)r;
+	rv_printf("ROM handler reached\n");
+	rv_exit(3);
+}
+
 /* Returns 1 if the case is a no-effect case that passed. */
 static int run_case(const char *c)
 {
@@ -209,6 +217,31 @@ static int run_case(const char *c)
 		rv_hcall3(HC_SET_STACK, 0x71, STACK2_TOP, 1);
 		t_flat_desc(0x0, 1, &lo, &hi);
 		rv_hcall3(HC_LOAD_GDT_ENTRY, 14, lo, hi);
+	} else if (t_streq(c, "rom_cs_dpl3")) {
+		/* the ROM gates name slot 12 (GUEST_CS): made DPL-3 code, an
+		 * int $0x80 from ring 1 through the ROM gate cannot enter it */
+		rv_set_handler(0x80, rv_exit_handler, RV_GATE_INTR | RV_GATE_USER);
+		t_flat_desc(0xA, 3, &lo, &hi);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 12, lo, hi);
+		__asm__ volatile("int $0x80" ::: "memory");
+	} else if (t_streq(c, "rom_cs_absent")) {
+		/* slot 12 emptied (stored as zero): the gate's CS is null */
+		rv_set_handler(0x80, rv_exit_handler, RV_GATE_INTR | RV_GATE_USER);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 12, 0, 0);
+		__asm__ volatile("int $0x80" ::: "memory");
+	} else if (t_streq(c, "rom_ss_edit")) {
+		/* slot 13 (GUEST_DS, the ring-1 stack of every trap from
+		 * ring 3) rewritten as DPL-3 data, then a trap through a ROM gate */
+		rv_set_handler(0x80, rv_exit_handler, RV_GATE_INTR | RV_GATE_USER);
+		t_flat_desc(0x2, 3, &lo, &hi);
+		rv_hcall3(HC_LOAD_GDT_ENTRY, 13, lo, hi);
+		__asm__ volatile("int $0x80" ::: "memory");
+	} else if (t_streq(c, "rom_gate_gone")) {
+		/* the system-call gate used the ROM, then is removed: the
+		 * host's path again, which finds no handler */
+		rv_set_handler(0x80, rv_exit_handler, RV_GATE_INTR | RV_GATE_USER);
+		rv_hcall3(HC_LOAD_IDT_ENTRY, 0x80, 0, 0);
+		__asm__ volatile("int $0x80" ::: "memory");
 	} else if (t_streq(c, "forge_console")) {
 		/* every way a line could end or a terminal be steered, each
 		 * followed by what a hypervisor line says */

@@ -634,6 +634,86 @@ SCASE(idt_gate_dpl0_int3_gp, "IDT: wrong gate type or DPL")
 	CHECK(!why, "%s", why);
 }
 
+/* ---- ROM stubs ---------------------------------------------------------------- */
+
+/* The guest-visible layout (switcher/switcher.h): the ROM page, then the
+ * alias of the guest's own lguest_data frame. */
+#define ROM_PAGE    (SWITCHER_ADDR + 0x4000)
+#define LDATA_PAGE  (SWITCHER_ADDR + 0x5000)
+
+/* The real IDT entry for v (sidt works in ring 1; the state page is
+ * readable): its selector in the high half of *lo. */
+static void real_gate(unsigned v, uint32_t *lo, uint32_t *hi)
+{
+	struct __attribute__((packed)) { uint16_t limit; uint32_t base; } idtr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	*lo = ((const volatile uint32_t *)idtr.base)[v * 2];
+	*hi = ((const volatile uint32_t *)idtr.base)[v * 2 + 1];
+}
+
+SCASE(rom_page_read_only, "ROM stubs: the page and its alias")
+{
+	uint32_t before = trec.count, lo, hi;
+
+	rv_set_handler(0x80, sys_handler, RV_GATE_INTR | RV_GATE_USER);
+	real_gate(0x80, &lo, &hi);
+	rv_set_handler(0x80, sys_handler, RV_GATE_TRAP | RV_GATE_USER);
+	uint32_t slot = (lo & 0xFFFF) | (hi & 0xFFFF0000);
+	CHECK(slot - ROM_PAGE < 4096, "gate 0x80 at 0x%x, not in the ROM", slot);
+	uint32_t was = *(volatile uint32_t *)slot;
+	__asm__ volatile(PROBE_ARM "1: movl %%eax, (%0)\n2:"
+			 :: "r"(slot), "a"(0xCCCCCCCC) : "memory");
+	const char *why = t_trap_mismatch(before, 14, 3, probe_at);
+	CHECK(!why, "%s", why);
+	CHECK(trec.cr2 == slot, "cr2 0x%x", trec.cr2);
+	CHECK(*(volatile uint32_t *)slot == was, "the ROM changed");
+}
+
+SCASE(rom_alias_is_own_frame, "ROM stubs: the page and its alias")
+{
+	volatile uint32_t *own = &rv_lguest_data.cr2;
+	volatile uint32_t *alias = (volatile uint32_t *)(LDATA_PAGE + (rv_gpa(own) & 0xFFF));
+	uint32_t was = *own;
+
+	*alias = 0x5A5A1234;
+	uint32_t seen_own = *own;
+	*own = 0x1234A5A5;
+	uint32_t seen_alias = *alias;
+	*own = was;
+	CHECK(seen_own == 0x5A5A1234 && seen_alias == 0x1234A5A5,
+	      "through the alias 0x%x, through its own mapping 0x%x", seen_own, seen_alias);
+}
+
+SCASE(rom_error_vector_int_gp, "ROM stubs: gates")
+{
+	uint32_t before = trec.count, lo, hi;
+
+	t_catch(11, RV_GATE_INTR | RV_GATE_USER);
+	real_gate(11, &lo, &hi);
+	__asm__ volatile(PROBE_ARM "1: int $11\n2:" ::: "memory");
+	t_catch(11, RV_GATE_INTR);
+	CHECK((lo >> 16) == GUEST_CS && ((hi >> 13) & 3) == 0,
+	      "gate 11: sel 0x%x dpl %u", lo >> 16, (hi >> 13) & 3);
+	const char *why = t_trap_mismatch(before, 13, 11 * 8 + 2, probe_at);
+	CHECK(!why, "%s", why);
+}
+
+SCASE(rom_nmi_mc_kept_by_host, "ROM stubs: gates")
+{
+	extern const char rv_trap_stubs[];
+	uint32_t entry = rv_gpa(rv_trap_stubs + 18 * RV_TRAP_STUB_SIZE), lo2, hi2, lo18, hi18;
+
+	rv_hcall3(HC_LOAD_IDT_ENTRY, 2, (GUEST_CS << 16) | (entry & 0xFFFF),
+		  (entry & 0xFFFF0000) | 0xEE00);
+	rv_hcall3(HC_LOAD_IDT_ENTRY, 18, (GUEST_CS << 16) | (entry & 0xFFFF),
+		  (entry & 0xFFFF0000) | 0xEE00);
+	real_gate(2, &lo2, &hi2);
+	real_gate(18, &lo18, &hi18);
+	CHECK((lo2 >> 16) == 0x50 && (lo18 >> 16) == 0x50,
+	      "real gates 2 and 18 name selectors 0x%x and 0x%x", lo2 >> 16, lo18 >> 16);
+}
+
 /* ---- page tables -------------------------------------------------------------- */
 
 SCASE(pt_alias_rw_ro_same_frame, "page tables: aliasing")

@@ -3,13 +3,14 @@
 # test/test_guest_*.py boots them. Included by the top Makefile.
 
 TESTS_LIB := guests/tests/tlib.c
-TESTS_GUESTS := thcall ttrap tirq tattack tuser tfpu tkill tcrash tlinux tvirtio
+TESTS_GUESTS := thcall ttrap trom tirq tattack tuser tfpu tkill tcrash tlinux tvirtio
 
 # Cases run in the order they are written.
 $(foreach g,$(TESTS_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder))
 
 $(eval $(call rv_guest,thcall,guests/tests/thcall.c $(TESTS_LIB)))
 $(eval $(call rv_guest,ttrap,guests/tests/ttrap.c $(TESTS_LIB)))
+$(eval $(call rv_guest,trom,guests/tests/trom.c $(TESTS_LIB)))
 $(eval $(call rv_guest,tirq,guests/tests/tirq.c $(TESTS_LIB)))
 $(eval $(call rv_guest,tattack,guests/tests/tattack.c $(TESTS_LIB)))
 $(eval $(call rv_guest,tuser,guests/tests/tuser.c guests/tests/tuser_asm.S $(TESTS_LIB)))

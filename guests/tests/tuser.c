@@ -27,7 +27,7 @@ static uint8_t user_stack[4096] __attribute__((aligned(4096)));
 #define USER_SP rv_gpa(user_stack + sizeof(user_stack) - 16)
 
 static volatile uint32_t sys_count, sys_cs, sys_ss, sys_esp, sys_eip,
-	sys_irq_enabled;
+	sys_irq_enabled, sys_eflags;
 static volatile uint32_t hook_cs, hook_count, user_rearm;
 static struct rv_counters cr3_before, cr3_after;
 
@@ -41,6 +41,7 @@ static void sys_handler(struct rv_regs *r)
 	sys_ss = r->ss;
 	sys_esp = r->esp;
 	sys_eip = r->eip;
+	sys_eflags = r->eflags;
 	r->eax = 0x4321;
 }
 
@@ -136,7 +137,10 @@ TEST(ring3_syscall_trap_gate_direct)
 	CHECK(r1 == r0, "reflected_traps grew by %llu: not direct", r1 - r0);
 }
 
-TEST(ring3_syscall_interrupt_gate_reflected)
+/* An interrupt gate from ring 3 (a 5-word frame): through the ROM stub,
+ * no world switch; the virtual IF goes into the pushed EFLAGS whether it
+ * was on or off in user mode, and is off in the handler. */
+TEST(ring3_syscall_interrupt_gate_rom)
 {
 	uint32_t before = sys_count;
 
@@ -144,13 +148,22 @@ TEST(ring3_syscall_interrupt_gate_reflected)
 	uint64_t r0 = t_counter_reflected();
 	uint32_t v = run_user(u_syscall, EFLAGS_IF | 2);
 	uint64_t r1 = t_counter_reflected();
+	uint32_t eflags_on = sys_eflags, irq_on = sys_irq_enabled;
+	rv_irq_disable();		/* ring 3 runs with the virtual IF off */
+	uint32_t v_off = run_user(u_syscall, 2);
+	uint32_t eflags_off = sys_eflags, irq_off = sys_irq_enabled;
 	rv_set_handler(0x80, sys_handler, RV_GATE_TRAP | RV_GATE_USER);
 
-	CHECK(sys_count == before + 1 && v == 0x4321, "handler not reached");
+	CHECK(sys_count == before + 2 && v == 0x4321 && v_off == 0x4321,
+	      "handler not reached");
 	CHECK(sys_cs == USER_CS && sys_ss == USER_DS && sys_esp == USER_SP,
 	      "frame cs 0x%x ss 0x%x esp 0x%x", sys_cs, sys_ss, sys_esp);
-	/* two reflections: the call and the int $0x80 that leaves ring 3 */
-	CHECK(r1 == r0 + 2, "reflected_traps grew by %llu", r1 - r0);
+	/* the call and the int $0x80 that leaves ring 3: neither reflected */
+	CHECK(r1 == r0, "reflected_traps grew by %llu", r1 - r0);
+	CHECK((eflags_on & EFLAGS_IF) && !(eflags_off & EFLAGS_IF),
+	      "pushed eflags 0x%x (IF on), 0x%x (IF off)", eflags_on, eflags_off);
+	CHECK(irq_on == 0 && irq_off == 0, "irq_enabled 0x%x, 0x%x in the handler",
+	      irq_on, irq_off);
 }
 
 /* For a trap-class exception (int3), the pushed eip is past the insn. */
