@@ -83,8 +83,9 @@ struct guest {
 	 * host chose what the real one holds. */
 	uint32_t idt_lo[256], idt_hi[256];
 
-	/* The CS and SS the run loop last found valid, and the GDT's change
-	 * count then: the sanitiser's fast path. */
+	/* The CS and SS the run loop last found valid, and the count of
+	 * changes to the GDT entries they name then: the sanitiser's fast
+	 * path (hcall/segments.c counts only those entries' changes). */
 	uint32_t gdt_changes;
 	uint32_t checked_cs, checked_ss, checked_gdt;
 

@@ -25,7 +25,11 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 		return;
 	case SEG_ACCEPT:
 		g->state->gdt[index] = (uint64_t)hi << 32 | lo;
-		g->gdt_changes++;
+		/* Only a change to an entry the run loop's last checked pair
+		 * names makes it check again (core/run.c: sanitise): 4.9
+		 * rewrites the TLS entries on every process switch. */
+		if (index == (g->checked_cs >> 3) || index == (g->checked_ss >> 3))
+			g->gdt_changes++;
 		/* The TSS's ring-1 stack segment (SET_STACK) is loaded by the
 		 * CPU itself on a trap from ring 3: the entry it names must stay
 		 * what SET_STACK checked. */
