@@ -444,6 +444,27 @@ static bool set_claim(const struct cmd_word *w, struct guest_config *g,
 	return true;
 }
 
+/* disk=FILE or disk_rw=FILE: one more disk, in the order given; resolved
+ * against the modules later, like a role. */
+static bool set_disk(const struct cmd_word *w, struct guest_config *g, bool writable,
+		     char *buf, size_t len)
+{
+	if (g->nr_disks == GUEST_DISKS_MAX) {
+		snprintf(buf, len, "more than %u disks (GUEST_DISKS_MAX)", GUEST_DISKS_MAX);
+		return false;
+	}
+	if (w->val_len == 0)
+		return why(buf, len, "needs a file name");
+	if (w->val_len >= MODULE_FILE_MAX) {
+		snprintf(buf, len, "file name longer than %u bytes", MODULE_FILE_MAX - 1);
+		return false;
+	}
+	struct disk_claim *d = &g->disks[g->nr_disks++];
+	copy_slice(d->file, w->val, w->val_len);
+	d->writable = writable;
+	return true;
+}
+
 /* The part of a file name after its last '/'. */
 static const char *basename_of(const char *s, size_t len, size_t *base_len)
 {
@@ -492,6 +513,13 @@ static bool guest_apply(const struct cmd_word *w, struct guest_config *g,
 		if (!w->has_val)
 			return why(buf, len, "needs a value");
 		return set_claim(w, g, (enum module_role)r, buf, len);
+	}
+	if (cmdline_key_is(w, "disk") || cmdline_key_is(w, "disk_rw")) {
+		if (w->malformed)
+			return why(buf, len, "unterminated or misplaced quote");
+		if (!w->has_val)
+			return why(buf, len, "needs a value");
+		return set_disk(w, g, cmdline_key_is(w, "disk_rw"), buf, len);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(guest_options); i++) {
 		if (!cmdline_key_is(w, guest_options[i].key))

@@ -44,7 +44,9 @@ enum guest_expect {
  * ROLE=FILE claims the first later module whose file (its string's first
  * word) is FILE, or has FILE's basename (GRUB drops paths): that module is
  * then the guest's data, not a guest (docs/usage.md, "Modules that are
- * data"). disk= (virtio-blk) is meant to be the next role.
+ * data"). Disks (disk=, disk_rw=) are claimed the same way but kept apart
+ * (struct disk_claim): a guest may have several, and a read-only one may
+ * be shared.
  */
 enum module_role {
 	MODULE_ROLE_INITRD,		/* initrd=FILE: a Linux guest's initrd */
@@ -53,6 +55,13 @@ enum module_role {
 
 /* Longest FILE in ROLE=FILE, with its NUL. */
 #define MODULE_FILE_MAX 128
+
+/* disk=FILE (read-only) or disk_rw=FILE (writable): a module that becomes
+ * one of the guest's virtio-blk devices (docs/disks.md). */
+struct disk_claim {
+	char file[MODULE_FILE_MAX];
+	bool writable;
+};
 
 struct guest_config {
 	char name[GUEST_NAME_MAX];	/* name=; 1..15 of [A-Za-z0-9_-] */
@@ -71,6 +80,8 @@ struct guest_config {
 	 * most GUEST_CMDLINE_MAX - 1 bytes. */
 	const char *args;
 	char claims[MODULE_ROLES][MODULE_FILE_MAX]; /* ROLE=FILE; "" = none */
+	struct disk_claim disks[GUEST_DISKS_MAX];	/* in the order given */
+	unsigned nr_disks;
 };
 
 /* The option name of each role ("initrd"). */
@@ -95,7 +106,7 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
  * guest name: its basename without ".elf"; without one the default is
  * "guest<index>" (index counts modules from 0). Options: name=, mem=, shadow=, weight=,
  * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, the module
- * roles (initrd=), and `--`, after which the rest of the string is
+ * roles (initrd=), disk= and disk_rw= (at most GUEST_DISKS_MAX), and `--`, after which the rest of the string is
  * the guest's own command line, verbatim (out->args points into modstr,
  * which must outlive *out). Returns 0, or -1 with one message
  * in err (naming the option and why) on the first bad or unknown option; the

@@ -111,17 +111,22 @@ uint32_t guest_fixed_frames(void)
 	       + 5;
 }
 
-/* Admission: RAM, fixed cost and shadow budget must all fit in frames no
- * other guest was promised, or the guest is refused with one line. */
-static bool admit(const struct guest_config *cfg, uint32_t budget)
+/* Admission: RAM, fixed cost, shadow budget and the copies of its
+ * writable disks must all fit in frames no other guest was promised, or
+ * the guest is refused with one line. */
+static bool admit(const struct guest_config *cfg, uint32_t budget, uint32_t disks)
 {
-	uint32_t need = cfg->mem / PAGE_SIZE + guest_fixed_frames() + budget;
+	uint32_t need = cfg->mem / PAGE_SIZE + guest_fixed_frames() + budget + disks;
+	char disk_part[48] = "";
 
 	if (need <= frame_unreserved())
 		return true;
+	if (disks)
+		snprintf(disk_part, sizeof(disk_part), ", %u KiB for writable disks", disks * 4);
 	pr_err("guest %s: does not fit: %u KiB of guest memory, %u KiB fixed and %u KiB "
-	       "of shadow budget wanted, %u KiB free; not started", cfg->name,
-	       cfg->mem / 1024, guest_fixed_frames() * 4, budget * 4, frame_unreserved() * 4);
+	       "of shadow budget wanted%s, %u KiB free; not started", cfg->name,
+	       cfg->mem / 1024, guest_fixed_frames() * 4, budget * 4, disk_part,
+	       frame_unreserved() * 4);
 	return false;
 }
 
@@ -134,7 +139,7 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	const struct guest_config *cfg = &spec->config;
 	uint32_t budget = shadow_budget(cfg->mem, cfg->shadow_frames);
 
-	if (!admit(cfg, budget))
+	if (!admit(cfg, budget, dev_frames_needed(spec)))
 		return NULL;
 
 	uint32_t free_before = frame_free_count();
@@ -178,7 +183,10 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	shadow_init(g, budget);
 	timer_event_init(&g->clock, guest_clock_fired, g);
 	console_attach(g);
-	dev_attach(g);
+	if (!dev_attach(g)) {
+		guest_destroy(g);
+		return NULL;
+	}
 	g->frames_fixed = free_before - frame_free_count() - g->shadow.frames;
 	g->run_state = GUEST_RUNNABLE;
 	pr_debug("guest %s: %u KiB at host-physical 0x%08x, entry 0x%08x, weight %u, cap %u%%",
@@ -206,10 +214,11 @@ void guest_load_piece(struct guest *g)
 }
 
 /* The frames g holds now: what its creation took (its structure, memory
- * with the guard frames, regs and state pages) and its shadow tables. */
+ * with the guard frames, regs and state pages, its disks' maps), its
+ * shadow tables and the pages its writable disks have copied. */
 uint32_t guest_frames_held(const struct guest *g)
 {
-	return g->frames_fixed + g->shadow.frames;
+	return g->frames_fixed + g->shadow.frames + dev_frames_held(g);
 }
 
 /* A piece of g's memory, with the guard frames around it, back to the
@@ -235,15 +244,17 @@ static bool release_memory(struct guest *g)
 }
 
 /* A bounded piece of giving back what g holds that cannot go back in one
- * step (its shadow tables, up to thousands of frames, then its memory),
- * after unhooking it from its timer and the console: true when only what
- * guest_destroy returns at once is left. */
+ * step (its shadow tables, up to thousands of frames, its writable disks'
+ * copies, then its memory), after unhooking it from its timer and the
+ * console: true when only what guest_destroy returns at once is left. */
 bool guest_release_piece(struct guest *g)
 {
 	if (g->clock.fn)
 		timer_cancel(&g->clock);	/* no event reaches it from now on */
 	console_detach(g);
 	if (g->regs && !shadow_release(g))
+		return false;
+	if (!dev_release_piece(g))
 		return false;
 	return release_memory(g);
 }

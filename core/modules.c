@@ -21,10 +21,22 @@ const char *const module_refusal_names[NR_REFUSALS] = {
 	[REFUSED_IMAGE] = "bad kernel image",
 };
 
-/* Which module claimed each module as data (-1: none), in which role, its
- * guest's name, and whether that guest was accepted. */
+/* How a data module is used. An initrd and a writable disk belong to one
+ * guest (a writable disk shared would be a channel between guests); a
+ * read-only disk may be shared by several, without a copy. */
+enum module_use { USE_INITRD, USE_DISK, USE_DISK_RW };
+static const char *const use_names[] = {
+	[USE_INITRD] = "initrd",
+	[USE_DISK] = "read-only disk",
+	[USE_DISK_RW] = "writable disk",
+};
+
+/* Which module claimed each module as data (-1: none; the first, for a
+ * shared disk), in which use, how many guests claimed it, the first
+ * guest's name, and whether each guest was accepted. */
 static int claimed_by[MAX_MODULES];
-static enum module_role claimed_as[MAX_MODULES];
+static enum module_use claimed_as[MAX_MODULES];
+static unsigned sharers[MAX_MODULES];
 static char claimer[MAX_MODULES][GUEST_NAME_MAX];
 static bool accepted[MAX_MODULES];
 
@@ -114,56 +126,110 @@ static bool name_taken(const char *name)
 	return false;
 }
 
-/* The first module after `after` that file names: an unclaimed one by its
- * exact name, else an unclaimed one by basename, else (for the message) a
- * claimed one. -1 if none. */
-static int find_module(unsigned after, const char *file, bool want_claimed)
+/* One ROLE=FILE claim of a guest, and the module it resolved to. */
+struct claim {
+	const char *option;		/* as written: "initrd", "disk", "disk_rw" */
+	const char *file;
+	enum module_use use;
+	int found;
+};
+
+/* Does module j's string start with file (exactly, or else its basename)? */
+static bool names_file(unsigned j, const char *file, bool exact)
+{
+	const char *word;
+	size_t n = first_word(&boot_record.modules[j], &word);
+
+	return exact ? n == strlen(file) && !memcmp(word, file, n)
+		     : module_file_matches(word, n, file);
+}
+
+/* Module j already taken by one of the guest's own earlier claims? */
+static const struct claim *picked(int j, const struct claim *mine, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (mine[k].found == j)
+			return &mine[k];
+	return NULL;
+}
+
+/* The first module after `after` that c->file names (by its exact name,
+ * else by basename) and that may take c's use: unclaimed, or a read-only
+ * disk another guest claimed when c is one too; not one of the guest's own
+ * earlier claims mine[0..n). With any, the first module that file names,
+ * whatever its claims (for the message). -1 if none. */
+static int find_module(unsigned after, const struct claim *c, const struct claim *mine,
+		       unsigned n, bool any)
 {
 	for (int exact = 1; exact >= 0; exact--)
 		for (unsigned j = after + 1; j < boot_record.nr_modules; j++) {
-			const char *word;
-			size_t n = first_word(&boot_record.modules[j], &word);
-
-			if ((claimed_by[j] >= 0) != want_claimed)
+			if (!names_file(j, c->file, exact))
 				continue;
-			if (exact ? n == strlen(file) && !memcmp(word, file, n)
-				  : module_file_matches(word, n, file))
+			bool free = claimed_by[j] < 0 ||
+				    (c->use == USE_DISK && claimed_as[j] == USE_DISK);
+			if (any || (free && !picked((int)j, mine, n)))
 				return (int)j;
 		}
 	return -1;
 }
 
-/* Claims the modules the guest's ROLE=FILE options name, all or none.
- * Returns 0, or -1 with the reason in err. */
+/* Why claim c found no module it may take: one message in err. */
+static int claim_refused(const struct claim *c, unsigned i, const struct claim *mine,
+			 unsigned n, char *err, size_t errlen)
+{
+	int j = find_module(i, c, mine, n, true);
+	const struct claim *own = j >= 0 ? picked(j, mine, n) : NULL;
+
+	if (j < 0)
+		return errmsg(err, errlen, "%s=%s: no module after this one is that file",
+			      c->option, c->file);
+	if (own)
+		return errmsg(err, errlen, "%s=%s: module %d is already this guest's %s",
+			      c->option, c->file, j, use_names[own->use]);
+	if ((claimed_as[j] == USE_DISK_RW || c->use == USE_DISK_RW) &&
+	    claimed_as[j] != USE_INITRD && c->use != USE_INITRD)
+		return errmsg(err, errlen, "%s=%s: module %d is the %s of guest \"%s\", and a "
+			      "writable disk belongs to one guest", c->option, c->file, j,
+			      use_names[claimed_as[j]], claimer[j]);
+	return errmsg(err, errlen, "%s=%s: module %d is already claimed by guest \"%s\"",
+		      c->option, c->file, j, claimer[j]);
+}
+
+/* Claims the modules the guest's ROLE=FILE, disk= and disk_rw= options
+ * name, all or none. Returns 0, or -1 with the reason in err. */
 static int claim_modules(struct guest_spec *g, unsigned i, char *err, size_t errlen)
 {
-	int found[MODULE_ROLES];
+	struct claim want[MODULE_ROLES + GUEST_DISKS_MAX];
+	unsigned n = 0;
 
-	for (unsigned r = 0; r < MODULE_ROLES; r++) {
-		const char *file = g->config.claims[r];
-		int j;
-
-		found[r] = -1;
-		if (!file[0])
-			continue;
-		found[r] = find_module(i, file, false);
-		if (found[r] >= 0)
-			continue;
-		j = find_module(i, file, true);
-		if (j >= 0)
-			return errmsg(err, errlen,
-				      "%s=%s: module %d is already claimed by guest \"%s\"",
-				      module_role_names[r], file, j, claimer[j]);
-		return errmsg(err, errlen, "%s=%s: no module after this one is that file",
-			      module_role_names[r], file);
+	if (g->config.claims[MODULE_ROLE_INITRD][0])
+		want[n++] = (struct claim){ module_role_names[MODULE_ROLE_INITRD],
+					    g->config.claims[MODULE_ROLE_INITRD], USE_INITRD, -1 };
+	for (unsigned d = 0; d < g->config.nr_disks; d++) {
+		const struct disk_claim *dc = &g->config.disks[d];
+		want[n++] = (struct claim){ dc->writable ? "disk_rw" : "disk", dc->file,
+					    dc->writable ? USE_DISK_RW : USE_DISK, -1 };
 	}
-	for (unsigned r = 0; r < MODULE_ROLES; r++) {
-		if (found[r] < 0)
-			continue;
-		claimed_by[found[r]] = (int)i;
-		claimed_as[found[r]] = (enum module_role)r;
-		strlcpy(claimer[found[r]], g->config.name, GUEST_NAME_MAX);
-		g->data[r] = &boot_record.modules[found[r]];
+	for (unsigned k = 0; k < n; k++) {
+		want[k].found = find_module(i, &want[k], want, k, false);
+		if (want[k].found < 0)
+			return claim_refused(&want[k], i, want, k, err, errlen);
+	}
+	for (unsigned k = 0; k < n; k++) {
+		int j = want[k].found;
+		const struct boot_module *m = &boot_record.modules[j];
+
+		if (sharers[j]++ == 0) {
+			claimed_by[j] = (int)i;
+			claimed_as[j] = want[k].use;
+			strlcpy(claimer[j], g->config.name, GUEST_NAME_MAX);
+		}
+		if (want[k].use == USE_INITRD) {
+			g->data[MODULE_ROLE_INITRD] = m;
+		} else {
+			g->disks[g->nr_disks].module = m;
+			g->disks[g->nr_disks++].writable = want[k].use == USE_DISK_RW;
+		}
 	}
 	return 0;
 }
@@ -206,6 +272,22 @@ static int check_initrd(struct guest_spec *g, char *err, size_t errlen)
 				  &g->initrd_gpa, err, errlen);
 }
 
+/* A writable disk's private copy is mapped a page at a time: bounded by
+ * DISK_RW_MAX. A read-only disk is read where the boot loader put it. */
+static int check_disks(struct guest_spec *g, char *err, size_t errlen)
+{
+	for (unsigned d = 0; d < g->nr_disks; d++) {
+		const struct boot_module *m = g->disks[d].module;
+
+		if (g->disks[d].writable && m->end - m->start > DISK_RW_MAX)
+			return errmsg(err, errlen, "disk_rw=%s: %u KiB, and a writable disk "
+				      "holds at most %u KiB (DISK_RW_MAX)",
+				      g->config.disks[d].file, (m->end - m->start) / 1024,
+				      DISK_RW_MAX / 1024);
+	}
+	return 0;
+}
+
 static const char *const kind_names[] = {
 	[GUEST_SDK] = "guest",
 	[GUEST_LINUX_ELF] = "Linux vmlinux",
@@ -246,7 +328,7 @@ static void scan_guest(unsigned i)
 		refuse(i, &mn, REFUSED_IMAGE, reason);
 		return;
 	}
-	if (check_initrd(g, reason, sizeof(reason))) {
+	if (check_initrd(g, reason, sizeof(reason)) || check_disks(g, reason, sizeof(reason))) {
 		refuse(i, &mn, REFUSED_CLAIM, reason);
 		return;
 	}
@@ -268,8 +350,10 @@ static void scan_guest(unsigned i)
 unsigned modules_scan(void)
 {
 	pr_info("modules: %u", boot_record.nr_modules);
-	for (unsigned i = 0; i < boot_record.nr_modules; i++)
+	for (unsigned i = 0; i < boot_record.nr_modules; i++) {
 		claimed_by[i] = -1;
+		sharers[i] = 0;
+	}
 	for (unsigned i = 0; i < boot_record.nr_modules; i++) {
 		const struct boot_module *m = &boot_record.modules[i];
 		int owner = claimed_by[i];
@@ -280,9 +364,12 @@ unsigned modules_scan(void)
 		}
 		const char *word;
 		size_t n = first_word(m, &word);
-		pr_info("module %u (%.*s): %s of guest \"%s\", %u bytes%s", i, (int)n, word,
-			module_role_names[claimed_as[i]], claimer[i],
-			m->end - m->start, accepted[owner] ? "" : " (that guest was skipped)");
+		char more[32] = "";
+		if (sharers[i] > 1)
+			snprintf(more, sizeof(more), " and %u more", sharers[i] - 1);
+		pr_info("module %u (%.*s): %s of guest \"%s\"%s, %u bytes%s", i, (int)n, word,
+			use_names[claimed_as[i]], claimer[i], more, m->end - m->start,
+			accepted[owner] || sharers[i] > 1 ? "" : " (that guest was skipped)");
 	}
 	return nr_guest_specs;
 }

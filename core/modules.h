@@ -1,6 +1,6 @@
 /* The boot modules, checked: which ones become guests, with what options
  * and what kernel image, and which are data that a guest claimed (its
- * initrd). */
+ * initrd, its disks). */
 #ifndef RV_MODULES_H
 #define RV_MODULES_H
 
@@ -16,6 +16,13 @@ enum guest_kind {
 	GUEST_LINUX_BZIMAGE,	/* a Linux bzImage */
 };
 
+/* One of a guest's disks: the module it reads, and whether its writes
+ * are kept (in a private copy: dev/virtio_blk.c). */
+struct guest_disk {
+	const struct boot_module *module;
+	bool writable;
+};
+
 struct guest_spec {
 	const struct boot_module *module;
 	unsigned index;			/* position among the boot modules */
@@ -28,6 +35,8 @@ struct guest_spec {
 	/* The modules it claimed (ROLE=FILE), NULL if none. */
 	const struct boot_module *data[MODULE_ROLES];
 	uint32_t initrd_gpa;		/* with data[MODULE_ROLE_INITRD] */
+	struct guest_disk disks[GUEST_DISKS_MAX];	/* disk=, disk_rw=, in order */
+	unsigned nr_disks;
 };
 
 static inline bool guest_is_linux(const struct guest_spec *spec)
@@ -43,7 +52,7 @@ enum module_refusal {
 	REFUSED_STRING,		/* its string too long, or no room for it */
 	REFUSED_OPTIONS,	/* a bad or unknown option */
 	REFUSED_NAME,		/* its name already taken */
-	REFUSED_CLAIM,		/* a module it claims (initrd=) is missing or unfit */
+	REFUSED_CLAIM,		/* a module it claims (initrd=, disk=) is missing or unfit */
 	REFUSED_IMAGE,		/* not a valid ELF guest, vmlinux or bzImage */
 	NR_REFUSALS
 };

@@ -1,6 +1,6 @@
 /* A guest's PCI bus: configuration mechanism #1 on ports 0xCF8-0xCFF, a
  * host bridge at 00:00.0, a virtio console at 00:01.0 and the guest's other
- * virtio devices in the slots after it, and device
+ * virtio devices (its disks) in the slots after it, and device
  * memory in the MMIO window just above guest RAM, where each device's BAR
  * lies. Only bus 0, function 0 decodes; everything else reads as
  * all-ones, as an empty slot does. */
@@ -15,13 +15,59 @@
 #define HOST_BRIDGE_ID     0x00081B36u	/* vendor 1b36, device 0008 */
 #define PCI_CLASS_HOST     0x060000u
 
-void dev_attach(struct guest *g)
+bool dev_attach(struct guest *g)
 {
 	struct dev_bus *bus = &g->bus;
+	const struct guest_spec *spec = g->spec;
 
 	memset(bus, 0, sizeof(*bus));
 	dev_add(g, &vcon_ops, &bus->console_state);
 	g->input_hook = vcon_input;
+	for (unsigned i = 0; i < spec->nr_disks; i++) {
+		const struct guest_disk *disk = &spec->disks[i];
+		struct vblk *b = &bus->disk_state[i];
+
+		if (!vblk_init(b, disk, g->name, i)) {
+			pr_err("guest %s: disk %u: no frames for its copy; not started", g->name, i);
+			return false;
+		}
+		bus->nr_disks++;
+		if (!dev_add(g, disk->writable ? &vblk_rw_ops : &vblk_ro_ops, b)) {
+			pr_err("guest %s: disk %u: its bus has no free slot (%u devices); "
+			       "not started", g->name, i, DEV_MAX);
+			return false;
+		}
+		pr_debug("guest %s: disk %u: %llu sectors, %s, PCI slot %u, IRQ %u", g->name, i,
+			 (unsigned long long)b->capacity, disk->writable ? "writable" : "read-only",
+			 PCI_SLOT_FIRST_DEVICE + bus->nr - 1, VIRTIO_IRQ_BASE + bus->nr - 1);
+	}
+	return true;
+}
+
+bool dev_release_piece(struct guest *g)
+{
+	for (unsigned i = 0; i < g->bus.nr_disks; i++)
+		if (!vblk_release_piece(&g->bus.disk_state[i]))
+			return false;
+	return true;
+}
+
+uint32_t dev_frames_held(const struct guest *g)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < g->bus.nr_disks; i++)
+		n += g->bus.disk_state[i].copied;
+	return n;
+}
+
+uint32_t dev_frames_needed(const struct guest_spec *spec)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < spec->nr_disks; i++)
+		n += vblk_frames(&spec->disks[i]);
+	return n;
 }
 
 struct vdev *dev_add(struct guest *g, const struct vdev_ops *ops, void *priv)

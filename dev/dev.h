@@ -9,6 +9,7 @@
 #include <types.h>
 
 struct guest;
+struct guest_spec;
 
 /* A guest's bus and devices, kept inside its struct guest. Device i sits
  * in PCI slot i + 1, raises virtual IRQ VIRTIO_IRQ_BASE + i, and its BAR 0
@@ -19,6 +20,8 @@ struct dev_bus {
 	unsigned nr;			/* devices attached */
 	struct vdev dev[DEV_MAX];
 	struct vcon console_state;
+	struct vblk disk_state[GUEST_DISKS_MAX];	/* its disks, in the order given */
+	unsigned nr_disks;
 };
 
 #define DEV_CONSOLE  0			/* index of the console in dev[] */
@@ -31,8 +34,21 @@ enum dev_result {
 
 /* dev.c */
 
-/* Gives g its bus and devices, all in their reset state. */
-void dev_attach(struct guest *g);
+/* Gives g its bus and devices, all in their reset state: the console,
+ * then a virtio-blk device for each of its disks. False, with one line
+ * saying why, if a disk's frames or a slot are not there. */
+bool dev_attach(struct guest *g);
+
+/* Gives back a bounded piece of what g's devices hold (a writable disk's
+ * copy): true when all of it is back. Safe on a guest whose dev_attach
+ * failed or never ran (a zeroed bus). */
+bool dev_release_piece(struct guest *g);
+
+/* Frames g's devices hold beyond its structure (a writable disk's pages
+ * copied so far), and the frames its spec's devices need reserved at
+ * admission. */
+uint32_t dev_frames_held(const struct guest *g);
+uint32_t dev_frames_needed(const struct guest_spec *spec);
 
 /* Puts one more virtio device of kind ops on g's bus, in the next slot,
  * with the model's state priv. NULL if the bus is full (DEV_MAX). */

@@ -134,6 +134,7 @@ void vdev_set_busy(struct guest *g, struct vdev *d, bool busy);
 /* virtqueue.c */
 bool vq_enable(struct guest *g, struct vdev *d, struct virtq *q, unsigned index);
 enum vq_result vq_start(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
+enum vq_result vq_rewind(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 enum vq_result vq_next(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 void vq_complete(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 bool vq_wants_interrupt(struct guest *g, const struct virtq *q);
@@ -144,5 +145,36 @@ struct vcon {
 };
 extern const struct vdev_ops vcon_ops;
 bool vcon_input(struct guest *g);
+
+/* virtio_blk.c: one disk (a module, read-only or with a private copy of
+ * the pages written) and the request it is serving. */
+struct guest_disk;
+struct vblk_req {
+	bool measured;		/* the walk has been measured and rewound */
+	uint32_t type;		/* the header's fields */
+	uint64_t sector;
+	uint8_t status;		/* the answer, decided before any data moves */
+	uint32_t data_len;	/* bytes to move, when status is OK */
+	uint64_t rlen, wlen;	/* device-readable and -writable bytes of the chain */
+	uint64_t rpos, wpos;	/* how far the transfer has got through each */
+	struct vq_walk w;
+};
+struct vblk {
+	const uint8_t *image;	/* the module, where the boot loader put it */
+	uint32_t size;		/* its bytes */
+	uint64_t capacity;	/* sectors: size / 512, rounded down */
+	bool writable;
+	uint32_t *copy;		/* writable: each page's private frame, or 0 */
+	uint32_t pages;		/* pages of the image */
+	uint32_t map_frames;	/* frames of copy[] */
+	uint32_t copied;	/* frames taken for the copy so far */
+	uint32_t released;	/* pages of copy[] looked at by the teardown */
+	char id[20];		/* VIRTIO_BLK_T_GET_ID's answer */
+	struct vblk_req req;
+};
+extern const struct vdev_ops vblk_ro_ops, vblk_rw_ops;
+uint32_t vblk_frames(const struct guest_disk *disk);
+bool vblk_init(struct vblk *b, const struct guest_disk *disk, const char *guest, unsigned index);
+bool vblk_release_piece(struct vblk *b);
 
 #endif

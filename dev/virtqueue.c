@@ -145,6 +145,19 @@ enum vq_result vq_start(struct guest *g, struct vdev *d, struct virtq *q, struct
 	return load(g, d, q, w);
 }
 
+/* Start the walk's chain again from its head, for a device that measures
+ * a chain before it moves data (virtio_blk.c): every descriptor is read
+ * and checked again when the walk steps onto it, and counted again. */
+enum vq_result vq_rewind(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w)
+{
+	uint16_t head = w->head;
+
+	memset(w, 0, sizeof(*w));
+	w->active = true;
+	w->head = w->cur = head;
+	return load(g, d, q, w);
+}
+
 /* Step to the next descriptor of the chain: VQ_EMPTY at its end. */
 enum vq_result vq_next(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w)
 {

@@ -182,6 +182,24 @@
  * into the console) before the run loop takes over again. */
 #define DEV_WORK_BYTES       U(1024)
 
+/* Virtio-blk devices (disk= and disk_rw=) one guest may have. */
+#define GUEST_DISKS_MAX      U(4)
+
+/* Largest image a disk_rw= may name: a writable disk keeps a map of its
+ * private copy, one word per 4 KiB page, zeroed when the guest is built
+ * (64 MiB: a 64 KiB map, one GUEST_LOAD_PIECE of work). */
+#define DISK_RW_MAX          (U(64) * U(1024) * U(1024))
+
+/* Bytes a virtio-blk device moves for a guest in one piece of work, before
+ * the run loop takes over again; each descriptor it steps onto counts as
+ * VBLK_DESC_COST of them, so a chain of tiny buffers is bounded too. */
+#define VBLK_WORK_BYTES      (U(16) * U(1024))
+#define VBLK_DESC_COST       U(64)
+
+/* Pages of a writable disk's copy looked at (and freed, if copied) in one
+ * piece of its guest's teardown (dev_release_piece): 4 MiB of image. */
+#define VBLK_RELEASE_PIECE   U(1024)
+
 /* Virtio devices on one guest's bus, and the virtual IRQ line
  * (PCI_INTERRUPT_LINE) of the first, the console: apart from the timer (0)
  * and the runtime's console input (1). Device i raises line
