@@ -307,6 +307,68 @@ void *memmove(void *dst, const void *src, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 
+/* ---- blk.c: virtio-blk disks (docs/disks.md) ------------------------------
+ * The guest's disks (disk=FILE, disk_rw=FILE) are virtio-blk devices on its
+ * PCI bus, in the order its options name them. The driver is polled, one
+ * request at a time: a call returns when the device has answered. Buffers
+ * are passed by guest-physical address (rv_gpa), so they must be in the
+ * guest's own memory as the runtime maps it. */
+
+#define RV_BLK_SECTOR   512
+#define RV_BLK_QSIZE    16
+#define RV_BLK_ID_LEN   20
+/* The device's answers (virtio 1.0, 5.2.6). */
+#define RV_BLK_OK       0
+#define RV_BLK_IOERR    1       /* past the end, read-only disk, bad length */
+#define RV_BLK_UNSUPP   2       /* a request type the device does not do */
+
+struct rv_vq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;   /* 1: NEXT, 2: WRITE (device-writable) */
+};
+
+/* One disk and its request queue (rings inside, so keep it static). */
+struct rv_blk {
+	unsigned slot;          /* PCI slot on bus 0 */
+	uint64_t capacity;      /* in sectors */
+	int readonly;           /* VIRTIO_BLK_F_RO was offered */
+	uint8_t window_cap;     /* the PCI_CFG capability's offset */
+	uint32_t common, notify, device, notify_mult;
+	uint16_t used_seen;
+	struct rv_vq_desc desc[RV_BLK_QSIZE] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[RV_BLK_QSIZE], used_event;
+	} avail __attribute__((aligned(2)));
+	struct {
+		uint16_t flags, idx;
+		struct { uint32_t id, len; } ring[RV_BLK_QSIZE];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4)));
+	struct {
+		uint32_t type, reserved;
+		uint64_t sector;
+	} hdr;
+	uint8_t status;
+};
+
+/* Find the guest's disk number n (0 = the first) and set it up: 0, or -1
+ * if there is no such disk or it does not behave as virtio 1.0 says. */
+int rv_blk_open(struct rv_blk *b, unsigned n);
+
+/* count sectors from sector into or out of buf (count * 512 bytes):
+ * RV_BLK_OK, RV_BLK_IOERR or RV_BLK_UNSUPP. */
+int rv_blk_read(struct rv_blk *b, uint64_t sector, void *buf, uint32_t count);
+int rv_blk_write(struct rv_blk *b, uint64_t sector, const void *buf, uint32_t count);
+
+/* The disk's ID string (VIRTIO_BLK_T_GET_ID), NUL-terminated in id. */
+int rv_blk_get_id(struct rv_blk *b, char id[RV_BLK_ID_LEN + 1]);
+
+/* Lower level, for drivers of their own and tests: make the chain that
+ * starts at desc[head] available, notify the device, and wait for its
+ * answer; returns the used element's length (bytes the device wrote). */
+uint32_t rv_blk_submit(struct rv_blk *b, uint16_t head);
+
 #endif /* !__ASSEMBLER__ */
 
 #endif /* RV_RT_H */

@@ -3,7 +3,7 @@
 # test/test_guest_*.py boots them. Included by the top Makefile.
 
 TESTS_LIB := guests/tests/tlib.c
-TESTS_GUESTS := thcall ttrap trom tirq tattack tuser tfpu tkill tcrash tlinux tvirtio
+TESTS_GUESTS := thcall ttrap trom tirq tattack tuser tfpu tkill tcrash tlinux tvirtio tblk
 
 # Cases run in the order they are written.
 $(foreach g,$(TESTS_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder))
@@ -24,3 +24,6 @@ $(eval $(call rv_guest,tlinux,guests/tests/tlinux.c $(TESTS_LIB)))
 # (guests/tests/vtlib.c); test/test_devices.py boots it.
 VT_LIB := guests/tests/vtlib.c
 $(eval $(call rv_guest,tvirtio,guests/tests/tvirtio.c $(VT_LIB) $(TESTS_LIB)))
+
+# Disks through the runtime's virtio-blk driver; test/test_disks.py boots it.
+$(eval $(call rv_guest,tblk,guests/tests/tblk.c $(TESTS_LIB)))
