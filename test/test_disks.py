@@ -75,7 +75,7 @@ CLAIMS = {
     "rw_of_ro": ("disk_rw=r.img",
                  r'disk_rw=r\.img: module 2 is the read-only disk of guest "one", and a '
                  r'writable disk belongs to one guest'),
-    "initrd_as_disk": ("disk=rd.img", r'disk=rd\.img: module 4 is already claimed by guest "one"'),
+    "initrd_as_disk": ("disk=rd.img", r'disk=rd\.img: module 5 is already claimed by guest "lx"'),
     "same_twice": ("disk=r.img disk=r.img",
                    r"disk=r\.img: module 2 is already this guest's read-only disk"),
     "too_many": ("disk=r.img " * 5, r"disk=r\.img: more than 4 disks \(GUEST_DISKS_MAX\)"),
@@ -87,15 +87,13 @@ def test_bad_disk_claim(testmods, case):
     """The second guest is refused with one line naming the module and the
     guest that holds it; the first runs; the claimed modules stay data."""
     opts, why = CLAIMS[case]
-    r, w, rd = image("r.img", 4096), image("w.img", 4096), image("rd.img", 4096)
-    mods = [(G / "tblk.elf", "name=one mem=2M disk=r.img disk_rw=w.img initrd=rd.img "
-                             "-- open_ro open_rw"),
-            (G / "tblk.elf", f"name=two mem=2M {opts.strip()} -- open_ro"),
-            (r, ""), (w, ""), (rd, "")]
+    r, w = image("r.img"), image("w.img")
+    one = (G / "tblk.elf", "name=one mem=2M disk=r.img disk_rw=w.img -- open_ro open_rw")
+    two = (G / "tblk.elf", f"name=two mem=2M {opts.strip()} -- open_ro")
+    mods = [one, two, (r, ""), (w, "")]
     if case == "initrd_as_disk":
-        mods[0] = (G / "tblk.elf", "name=one mem=2M disk=r.img disk_rw=w.img -- open_ro")
-        mods.insert(1, (testmods / "bz_good.bz", "name=lx mem=2M initrd=rd.img"))
-        mods[2] = (G / "tblk.elf", f"name=two mem=2M {opts} -- open_ro")
+        mods = [one, (testmods / "bz_good.bz", "name=lx mem=2M initrd=rd.img"), two,
+                (r, ""), (w, ""), (image("rd.img", 4096), "")]
     b = boot(f"disks_claim_{case}", append=HV, modules=mods)
     b.expect(STATUS_REFUSED)
     errs = b.lines(r"^ringvisor: error: (.*)$")
