@@ -3,7 +3,10 @@ a known image through the runtime's virtio-blk driver, writes its own
 writable disk and reads it back, and is refused a write to a read-only
 one; a second guest shares the read-only image; writes are gone after a
 restart; bad disk claims get one line at boot. docs/disks.md."""
+import os
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +124,37 @@ def test_writable_disk_counted_at_admission():
     b = boot("disks_admission_ro", append=HV, modules=mods, mem=128)
     b.require(r"^ringvisor: starting 2 guests$")
     assert not b.has("does not fit"), b.describe()
+
+
+LINUX = os.environ.get("LINUX", "")
+
+
+@pytest.mark.skipif(not LINUX or not Path(LINUX).is_file(),
+                    reason="no Linux kernel: set LINUX=path/to/bzImage (with VIRTIO_BLK "
+                           "and EXT2) to mount a root from a disk")
+def test_linux_root_from_disk():
+    """A Linux guest without an initrd mounts an ext2 busybox root from a
+    read-only disk (root=/dev/vda ro): its shell answers a typed command
+    with the mark the test put on the disk, the kernel sees the disk
+    read-only, and a write to it is refused."""
+    import test_linux
+    mark = f"rvdisk-{os.getpid()}"
+    root = DISKS / "linux-root.img"
+    subprocess.run(["sh", str(rvqemu.ROOT / "tools/mkrootdisk.sh"), str(root), mark],
+                   check=True, stdout=subprocess.DEVNULL)
+    mods = [(Path(LINUX), "name=lx mem=64M disk=linux-root.img -- root=/dev/vda ro"),
+            (root, "")]
+    con = test_linux.console("disks_linux_root", mods)
+    try:
+        test_linux.ask(con, "lx", "cat /etc/rvdisk", mark)
+        test_linux.ask(con, "lx", "echo mnt=$(grep -c '^/dev/root / ext2 ro' /proc/mounts)",
+                       r"mnt=1")
+        test_linux.ask(con, "lx", "echo ro=$(cat /sys/block/vda/ro) size=$(cat "
+                                  "/sys/block/vda/size)", rf"ro=1 size={8 * 1024 * 2}")
+        test_linux.ask(con, "lx", "dd if=/dev/zero of=/dev/vda count=1 conv=fsync 2>&1; "
+                                  "echo dd=$?", r"dd=1")
+        con.type("poweroff -f\r")
+        con.wait_for(r"^ringvisor: guest lx exited with status 0: Power down$")
+        assert con.finish() == rvqemu.STATUS_PASS, con.text[-3000:]
+    finally:
+        con.close()
