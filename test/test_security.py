@@ -21,6 +21,7 @@ WORKER = "_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 CAT = security.catalogue()
 BY_GROUP = {g: [c for c in CAT if c["group"] == g]
             for g in ("priv", "errvec", "kill", "noeffect", "devkill", "devnoeffect",
+                      "blkkill", "blknoeffect",
                       "forge")}
 
 
@@ -59,6 +60,26 @@ def modules():
     return mods
 
 
+def blk_modules():
+    """The disk cases (sec_blk), in a boot of their own: the catalogue's
+    fills the hypervisor's MAX_MODULES. All share one read-only image;
+    blk_end_write has a writable one too. A bystander runs beside them."""
+    mods = [(G / "bystander.elf", "name=bystander")]
+    # the disk cases share one read-only image; one has a writable disk too
+    disks = rvqemu.BUILD / "disks"
+    disks.mkdir(parents=True, exist_ok=True)
+    (disks / "secblk.img").write_bytes(bytes(range(256)) * 32 + b"tail")
+    (disks / "secblk-rw.img").write_bytes(bytes(range(256)) * 32 + b"tail")
+    for c in BY_GROUP["blkkill"]:
+        mods.append((G / "sec_blk.elf",
+                     f"name={c['id']} mem=2M expect=killed disk=secblk.img -- {c['id']}"))
+    for c in BY_GROUP["blknoeffect"]:
+        rw = " disk_rw=secblk-rw.img" if c["id"] == "blk_end_write" else ""
+        mods.append((G / "sec_blk.elf", f"name={c['id']} mem=2M disk=secblk.img{rw} -- {c['id']}"))
+    mods += [(disks / "secblk.img", ""), (disks / "secblk-rw.img", "")]
+    return mods
+
+
 def bystander_lines(b):
     return [l for l in b.log.split("\n") if l.startswith("[bystander]")]
 
@@ -67,6 +88,12 @@ def bystander_lines(b):
 def run():
     return boot(security.LOG_PREFIX + "catalogue" + WORKER, append="exit=qemu",
                 modules=modules(), mem=512, timeout=90)
+
+
+@pytest.fixture(scope="module")
+def run_blk():
+    return boot(security.LOG_PREFIX + "disks" + WORKER, append="exit=qemu",
+                modules=blk_modules(), mem=128, timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +139,24 @@ def test_devkill(run, case):
 def test_noeffect(run, case):
     run.require(rf"^\[{case}\] NOEFFECT {case}$",
                 rf"^ringvisor: guest {case} exited with status 0$")
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["blkkill"]])
+def test_blkkill(run_blk, case):
+    check_kill(run_blk, case)
+
+
+@pytest.mark.parametrize("case", [mark(c) for c in BY_GROUP["blknoeffect"]])
+def test_blknoeffect(run_blk, case):
+    run_blk.require(rf"^\[{case}\] NOEFFECT {case}$",
+                    rf"^ringvisor: guest {case} exited with status 0$")
+
+
+def test_blk_verdict_and_bystander(run_blk, solo):
+    """The disk boot passes (every case ended as expected, the oracle
+    intact) and the bystander beside it printed what it prints alone."""
+    run_blk.expect_pass().require(r"^ringvisor: oracle: intact")
+    assert bystander_lines(run_blk) == bystander_lines(solo)
 
 
 def test_bar_outside_warns(run):

@@ -107,6 +107,10 @@ DEFENCE = {
     "ROM stubs: the page and its alias": "`switcher/setup.c: switcher_map_guest` (the ROM page read-only to the guest; the alias is the guest's own lguest_data frame, absent from the host's table)",
     "ROM stubs: gates": "`traps/idt.c: idt_refresh` (a ROM gate only for a present interrupt gate of a vector a direct trap could take, below the Switcher; DPL 0 where the CPU pushes an error code; back to the Switcher's stub otherwise)",
     "ROM stubs: the guest's GDT": "the CPU's gate checks on the guest's own CS and SS (`hcall/desc.c`: never DPL 0); `core/run.c: sanitise` before the next entry",
+    "virtio-blk: request layout": "`dev/virtio_blk.c: measure` (a 16-byte device-readable header, readable before writable, a device-writable status byte at the end; any split into descriptors)",
+    "virtio-blk: requests past the end": "`dev/virtio_blk.c: decide` (sector and length against the capacity, without overflow; IOERR before any data moves)",
+    "virtio-blk: writes to a read-only disk": "`dev/virtio_blk.c: decide` (IOERR; a read-only disk is the module itself and never written)",
+    "virtio-blk: lengths and types": "`dev/virtio_blk.c: decide` (whole sectors only, IOERR; an unknown type UNSUPP)",
     "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
 }
 
@@ -301,6 +305,38 @@ DEV_NOEFFECT = {
                     "an unknown feature: FEATURES_OK does not stick; VERSION_1 alone then "
                     "is accepted; exit 0"),
 }
+# sec_blk cases (a virtio-blk disk, mem=2M): case -> (kind, the exact kill
+# reason as a regular expression)
+DQ = r"virtio disk queue 0: "
+DREQ = DQ + r"request at descriptor 0: "
+BLK_KILLS = {
+    "blk_loop": ("virtio: descriptor loops",
+                 DQ + r"descriptor chain from 0 is longer than the queue \(16\): a loop"),
+    "blk_outside": ("virtio: out-of-range buffers",
+                    DQ + r"descriptor 1's buffer of 512 bytes lies outside its memory"),
+    "blk_short_hdr": ("virtio-blk: request layout", DREQ + r"a header of 8 bytes, 16 needed"),
+    "blk_hdr_write": ("virtio-blk: request layout", DREQ + r"a header of 0 bytes, 16 needed"),
+    "blk_status_ro": ("virtio-blk: request layout",
+                            DREQ + r"no device-writable byte for the status at its end"),
+    "blk_read_after": ("virtio-blk: request layout",
+                           DREQ + r"a device-readable descriptor after a device-writable one"),
+}
+# sec_blk cases answered with an error status, nothing moved: NOEFFECT, exit 0
+BLK_NOEFFECT = {
+    "blk_end_read": ("virtio-blk: requests past the end",
+                          "reads at the capacity, across the end, at sector 2^64-1 and 2^55: "
+                          "IOERR each, the buffer untouched; exit 0"),
+    "blk_end_write": ("virtio-blk: requests past the end",
+                           "writes across the end and at sector 2^64-1 of a writable disk: IOERR, "
+                           "its last sector unchanged; exit 0"),
+    "blk_ro_write": ("virtio-blk: writes to a read-only disk",
+                     "a write to the read-only disk: IOERR, the sectors read back unchanged; exit 0"),
+    "blk_unsupported": ("virtio-blk: lengths and types",
+                        "types 4 (FLUSH, not offered) and 0xFFFFFFFF: UNSUPP, nothing written; exit 0"),
+    "blk_bad_length": ("virtio-blk: lengths and types",
+                       "a read of 100 bytes (not whole sectors): IOERR, nothing written; exit 0"),
+}
+
 # sec_dev cases that need console input: test/test_devices.py types it
 DEV_INPUT = {
     "rx_readonly": ("virtio: buffer direction",
@@ -310,7 +346,7 @@ DEV_INPUT = {
 
 def kill_reason(cid):
     """The exact kill reason (a regular expression) of a killing case."""
-    for table in (KILLS, DEV_KILLS, DEV_INPUT):
+    for table in (KILLS, DEV_KILLS, DEV_INPUT, BLK_KILLS):
         if cid in table:
             return table[cid][1]
     raise KeyError(cid)
@@ -480,6 +516,10 @@ def catalogue():
         add(cid, "devkill", kind, f"killed: `{reason}`")
     for cid, (kind, why) in DEV_NOEFFECT.items():
         add(cid, "devnoeffect", kind, why)
+    for cid, (kind, reason) in BLK_KILLS.items():
+        add(cid, "blkkill", kind, f"killed: `{reason}`")
+    for cid, (kind, why) in BLK_NOEFFECT.items():
+        add(cid, "blknoeffect", kind, why)
     for cid, (kind, reason) in DEV_INPUT.items():
         add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
     for cid, exp in FORGE.items():
@@ -521,6 +561,9 @@ def render_doc():
            "  case, the kill reason matched exactly;",
            "- `devkill`, `devnoeffect`: `guests/security/sec_dev.c` (the PCI bus and the",
            "  virtio console), the same way, in the same boot;",
+           "- `blkkill`, `blknoeffect`: `guests/security/sec_blk.c` (a virtio-blk disk",
+           "  through the runtime's driver), the same way, in a boot of their own",
+           "  beside a bystander (the catalogue's boot fills MAX_MODULES);",
            "- `devinput`: `sec_dev.c` beside `guests/tests/tvirtio.c` in",
            "  test/test_devices.py's boot, which types the input that triggers it;",
            "- `dos`: `guests/security/sec_storm.c` next to `guests/sched/bystander.c`",

@@ -5,7 +5,7 @@
 # sources for docs/security.md. Included by the top Makefile.
 
 SEC_LIB := guests/tests/tlib.c
-SEC_GUESTS := sec_priv sec_kill sec_storm sec_fuzz sec_dev
+SEC_GUESTS := sec_priv sec_kill sec_storm sec_fuzz sec_dev sec_blk
 $(foreach g,$(SEC_GUESTS),$(eval RV_CFLAGS_$(g) := -fno-toplevel-reorder -Iguests/tests))
 
 $(eval $(call rv_guest,sec_priv,guests/security/sec_priv.c guests/security/sec_probe.S $(SEC_LIB)))
@@ -14,3 +14,4 @@ RV_LINK_sec_kill := -Wl,-e,tk_entry
 $(eval $(call rv_guest,sec_dev,guests/security/sec_dev.c guests/tests/vtlib.c $(SEC_LIB)))
 $(eval $(call rv_guest,sec_storm,guests/security/sec_storm.c guests/tests/vtlib.c))
 $(eval $(call rv_guest,sec_fuzz,guests/security/sec_fuzz.c))
+$(eval $(call rv_guest,sec_blk,guests/security/sec_blk.c $(SEC_LIB)))
