@@ -44,9 +44,14 @@ def solo():
 def test_share(solo, case):
     _, opts, mode = security.SHARE[case]
     capped = "cap=" in opts
+    mods = [VICTIM, (G / "sec_storm.elf", f"name=adv {opts} {ADV_LIMIT} -- {mode}")]
+    if "disk_rw=storm.img" in opts:         # a 1 MiB disk for the disk storm
+        img = rvqemu.BUILD / "disks" / "storm.img"
+        img.parent.mkdir(parents=True, exist_ok=True)
+        img.write_bytes(bytes(1024 * 1024))
+        mods.append((img, ""))
     b = boot(security.LOG_PREFIX + case + WORKER, append="exit=qemu", icount=ICOUNT, mem=256,
-             modules=[VICTIM, (G / "sec_storm.elf", f"name=adv {opts} {ADV_LIMIT} -- {mode}")],
-             timeout=240)
+             modules=mods, timeout=240)
     b.expect(STATUS_PASS)
     assert b.has(r"^\[adv\] storm "), b.describe()
     share = loops(b, "victim") / solo

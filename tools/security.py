@@ -86,6 +86,7 @@ DEFENCE = {
     "CPU isolation: shadow eviction storms": "`mm/shadow.c: reclaim, free_table, shadow_release` "
                                              "(evicted tables go to the guest's spare list, a few "
                                              "instructions each; frames go back in pieces at its end)",
+    "CPU isolation: disk requests": "`dev/virtio_blk.c: vblk_work` (VBLK_WORK_BYTES of data per pass, in the requesting guest's own slice), `core/sched.c: charge`",
     "CPU isolation: cap= and host work": "`core/sched.c: charge`, `cap_window_opened` (overrun carried as debt)",
     "memory isolation: shadow page tables": "`mm/shadow.c: alloc_table` (the budget reserved at admission, `mm/frame.c: frame_pool_reserve`; at it, its own tables evicted), `core/sched.c: destroy_checked`",
     "memory isolation: admission": "`core/lifecycle.c: admit` (RAM + fixed + shadow budget against unpromised frames)",
@@ -423,6 +424,7 @@ SHARE = {
     "share_hcall": ("CPU isolation: hypercall storms", "", "hcall"),
     "share_evict": ("CPU isolation: shadow eviction storms", "mem=200M", "touch2"),
     "share_flush": ("CPU isolation: shadow eviction storms", "", "touchflush"),
+    "share_disk": ("CPU isolation: disk requests", "disk_rw=storm.img", "disk"),
     "share_capped_conbig": ("CPU isolation: cap= and host work", "cap=10", "conbig"),
 }
 SHARE_EXPECT = ("a weight-100 victim beside it gets at least 45% of the work it does alone "

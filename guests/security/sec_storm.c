@@ -17,7 +17,9 @@
  *            after each pass (with mem=240M its budget of 1024 frames
  *            holds one directory's tables, not both: eviction each pass)
  *   touchflush  the same through one directory, a FLUSH_TLB of every
- *            shadow table after each pass */
+ *            shadow table after each pass
+ *   disk     1 MiB reads and writes of its disk 0 (writable), forever,
+ *            through the runtime's virtio-blk driver */
 #include "rv.h"
 #include "vtlib.h"
 
@@ -136,6 +138,22 @@ static void nothing(struct rv_regs *r)
 	(void)r;
 }
 
+/* A disk at least DISK_REQ bytes long, and a buffer that size: each
+ * request moves all of it, alternately in and out. */
+#define DISK_REQ (1024 * 1024)
+static struct rv_blk disk;
+static uint8_t disk_buf[DISK_REQ];
+
+static void disk_storm(void)
+{
+	static unsigned n;
+
+	if (n++ & 1)
+		rv_blk_write(&disk, 0, disk_buf, DISK_REQ / RV_BLK_SECTOR);
+	else
+		rv_blk_read(&disk, 0, disk_buf, DISK_REQ / RV_BLK_SECTOR);
+}
+
 int main(int argc, char **argv)
 {
 	const char *m = argc > 1 ? argv[1] : "spin";
@@ -166,6 +184,8 @@ int main(int argc, char **argv)
 		rv_set_timer_hook(nothing);
 	if (streq(m, "touch") || streq(m, "touch2") || streq(m, "touchflush"))
 		touch_setup();
+	if (streq(m, "disk") && (rv_blk_open(&disk, 0) || disk.capacity * RV_BLK_SECTOR < DISK_REQ))
+		rv_fatal("disk: no disk 0 of at least %u bytes", DISK_REQ);
 	for (;;) {
 		if (streq(m, "hcall"))
 			rv_hcall0(HC_FLUSH_ASYNC);
@@ -191,6 +211,8 @@ int main(int argc, char **argv)
 			touch_two();
 		else if (streq(m, "touchflush"))
 			touch_flush();
+		else if (streq(m, "disk"))
+			disk_storm();
 		else
 			__asm__ volatile("pause");
 	}
