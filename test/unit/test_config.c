@@ -442,6 +442,29 @@ static void guest_config_error_buffers(void)
 	CHECK_EQ(guest_config_parse("a.elf", 0, &g, NULL, 0), 0);
 }
 
+/* disk= and disk_rw=: several, in order, each with its mode; bounded. */
+static void guest_config_disks(void)
+{
+	struct guest_config g;
+	char err[160];
+
+	CHECK_EQ(guest("a.elf disk=root.img disk_rw=/x/scratch.img disk=root.img", 0, &g, err), 0);
+	CHECK_EQ(g.nr_disks, 3);
+	CHECK_STR(g.disks[0].file, "root.img");
+	CHECK_EQ(g.disks[0].writable, false);
+	CHECK_STR(g.disks[1].file, "/x/scratch.img");
+	CHECK_EQ(g.disks[1].writable, true);
+	CHECK_EQ(g.disks[2].writable, false);
+	CHECK_EQ(guest("a.elf", 0, &g, err), 0);
+	CHECK_EQ(g.nr_disks, 0);
+	CHECK_EQ(guest("a.elf disk=1 disk=2 disk_rw=3 disk=4 disk=5", 0, &g, err), -1);
+	CHECK_STR(err, "disk=5: more than 4 disks (GUEST_DISKS_MAX)");
+	CHECK_EQ(guest("a.elf disk=", 0, &g, err), -1);
+	CHECK_STR(err, "disk=: needs a file name");
+	CHECK_EQ(guest("a.elf disk_rw", 0, &g, err), -1);
+	CHECK_STR(err, "disk_rw: needs a value");
+}
+
 const struct unit_case config_cases[] = {
 	UNIT_CASE(hv_config_defaults),
 	UNIT_CASE(hv_config_all_options),
@@ -462,5 +485,6 @@ const struct unit_case config_cases[] = {
 	UNIT_CASE(guest_config_long_args),
 	UNIT_CASE(guest_config_long_file_name),
 	UNIT_CASE(guest_config_error_buffers),
+	UNIT_CASE(guest_config_disks),
 	UNIT_END
 };
