@@ -150,7 +150,6 @@ bool vcon_input(struct guest *g);
  * the pages written) and the request it is serving. */
 struct guest_disk;
 struct vblk_req {
-	bool measured;		/* the walk has been measured and rewound */
 	uint32_t type;		/* the header's fields */
 	uint64_t sector;
 	uint8_t status;		/* the answer, decided before any data moves */

@@ -244,7 +244,6 @@ static bool measure(struct guest *g, struct vdev *d, struct vblk *b, uint32_t *b
 	memcpy(&r->type, hdr, 4);
 	memcpy(&r->sector, hdr + 8, 8);
 	decide(b, r);
-	r->measured = true;
 	return vq_rewind(g, d, &d->vq[VBLK_REQUESTQ], w) == VQ_OK;
 }
 
@@ -339,7 +338,6 @@ static bool vblk_work(struct guest *g, struct vdev *d)
 				all = true;
 				break;
 			}
-			r->measured = false;
 			if (!measure(g, d, b, &budget))
 				return false;
 		}
