@@ -169,18 +169,25 @@ TEST(ro_untouched)
 	CHECK(differs(buf, 7 * 512, 1024) < 0, "the read-only disk changed");
 }
 
-/* "restart": the writable disk starts from its module at every start. */
+/* "restart": the writable disk starts from its module at every start.
+ * Its first and last sectors are checked, then written: on a disk of more
+ * than 4 MiB the copy then goes back in more than one piece. */
 static int restart_mode(void)
 {
+	uint64_t last;
+
 	if (rv_blk_open(&rw, 0) || rw.readonly)
 		return 2;
-	if (rv_blk_read(&rw, 0, buf, 1) != RV_BLK_OK)
+	last = rw.capacity - 1;
+	if (rv_blk_read(&rw, 0, buf, 1) != RV_BLK_OK ||
+	    rv_blk_read(&rw, last, buf + 512, 1) != RV_BLK_OK)
 		return 3;
-	rv_printf("restart: sector 0 is %s\n", differs(buf, 0, 512) < 0 ? "the module's" :
-		  "changed");
-	memset(buf, 0xEE, 512);
-	if (rv_blk_write(&rw, 0, buf, 1) != RV_BLK_OK || rv_blk_read(&rw, 0, buf, 1) ||
-	    buf[0] != 0xEE)
+	rv_printf("restart: sectors 0 and %u are %s\n", (unsigned)last,
+		  differs(buf, 0, 512) < 0 && differs(buf + 512, (uint32_t)last * 512, 512) < 0 ?
+		  "the module's" : "changed");
+	memset(buf, 0xEE, 1024);
+	if (rv_blk_write(&rw, 0, buf, 1) != RV_BLK_OK || rv_blk_write(&rw, last, buf, 1) ||
+	    rv_blk_read(&rw, last, buf + 512, 1) || buf[512] != 0xEE)
 		return 4;
 	rv_printf("restart: written\n");
 	return 0;
