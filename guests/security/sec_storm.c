@@ -18,7 +18,7 @@
  *            holds one directory's tables, not both: eviction each pass)
  *   touchflush  the same through one directory, a FLUSH_TLB of every
  *            shadow table after each pass
- *   disk     1 MiB reads and writes of its disk 0 (writable), forever,
+ *   disk     128 KiB reads and writes of its disk 0 (writable), forever,
  *            through the runtime's virtio-blk driver */
 #include "rv.h"
 #include "vtlib.h"
@@ -140,7 +140,7 @@ static void nothing(struct rv_regs *r)
 
 /* A disk at least DISK_REQ bytes long, and a buffer that size: each
  * request moves all of it, alternately in and out. */
-#define DISK_REQ (1024 * 1024)
+#define DISK_REQ (128 * 1024)  /* small enough for mem=2M (test_memory) */
 static struct rv_blk disk;
 static uint8_t disk_buf[DISK_REQ];
 
