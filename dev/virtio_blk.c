@@ -251,9 +251,11 @@ enum step { STEP_MORE, STEP_DONE, STEP_KILLED };
 
 /* Move the measured request's data, at most *budget bytes of work, then
  * its status: STEP_DONE when the status byte is written. The chain is
- * walked again, each descriptor checked again; it cannot change in
- * between (the guest does not run while its device works), but if it
- * had, the guest is killed rather than trusted. */
+ * walked again, each descriptor checked again when the walk steps onto
+ * it. The guest does not run while its device works, but a read may land
+ * on the descriptor table itself, if the guest put a buffer there: a chain
+ * that no longer matches its measure kills the guest, and nothing moves
+ * outside the ranges measured and checked. */
 static enum step transfer(struct guest *g, struct vdev *d, struct vblk *b, uint32_t *budget)
 {
 	struct vblk_req *r = &b->req;

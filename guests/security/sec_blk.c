@@ -75,6 +75,15 @@ static int run_case(const char *c)
 		desc(&ro, 0, &hdr, 16, W, 1);
 		desc(&ro, 1, &status, 1, W_END, 0);
 		rv_blk_submit(&ro, 0);
+	} else if (t_streq(c, "blk_self_write")) {
+		/* a read into the descriptor table itself: descriptor 2, the
+		 * status, becomes disk bytes 32-47 before the walk reaches it */
+		desc(&ro, 0, &hdr, 16, R, 1);
+		desc(&ro, 1, ro.desc, 512, W, 2);
+		desc(&ro, 2, &status, 1, W_END, 0);
+		hdr.type = 0;
+		hdr.sector = 0;
+		rv_blk_submit(&ro, 0);
 	} else if (t_streq(c, "blk_status_ro")) {
 		desc(&ro, 0, &hdr, 16, R, 1);
 		desc(&ro, 1, &status, 1, R_END, 0);
