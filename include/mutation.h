@@ -17,6 +17,6 @@
 #define MUT_SWITCHER_FAULT     4	/* core/run.c: a Switcher fault kills */
 #define MUT_HCALL_POINTER      5	/* hcall/dispatch.c: buffers inside the guest */
 #define MUT_ROM_NOIRQ          6	/* traps/reflect.c: no interrupt in a ROM stub */
-#define MUT_DISK_RANGE         6	/* dev/virtio_blk.c: a request inside the disk */
+#define MUT_DISK_RANGE         7	/* dev/virtio_blk.c: a request inside the disk */
 
 #endif

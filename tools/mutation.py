@@ -29,7 +29,7 @@ MUTANTS = [
      ["test/test_guest_kills.py", "-k", "write_out"]),
     (6, "the ROM stubs' no-interrupt region",
      ["test/test_guest_cases.py", "-k", "trom and no_interrupt_in_stub"]),
-    (6, "the disk's range check",
+    (7, "the disk's range check",
      ["test/test_disks.py", "-k", "sdk_disks"]),
 ]
 
