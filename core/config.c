@@ -421,6 +421,24 @@ static bool set_cpu_limit(const struct cmd_word *w, struct guest_config *g,
 	return true;
 }
 
+/* net=SEG: one more virtio-net port, on segment SEG (docs/network.md). The
+ * same segment twice is allowed (two ports on one switch). */
+static bool set_net(const struct cmd_word *w, struct guest_config *g,
+		    char *buf, size_t len)
+{
+	if (g->nr_net == NET_PORTS_MAX) {
+		snprintf(buf, len, "more than %u ports", NET_PORTS_MAX);
+		return false;
+	}
+	if (!guest_name_valid(w->val, w->val_len) || w->val_len >= NET_SEG_NAME_MAX) {
+		snprintf(buf, len, "not a segment name of 1..%u characters of [A-Za-z0-9_-]",
+			 NET_SEG_NAME_MAX - 1);
+		return false;
+	}
+	copy_slice(g->net[g->nr_net++], w->val, w->val_len);
+	return true;
+}
+
 const char *const module_role_names[MODULE_ROLES] = {
 	[MODULE_ROLE_INITRD] = "initrd",
 };
@@ -499,6 +517,7 @@ static const struct guest_option guest_options[] = {
 	{ "expect",   set_expect },
 	{ "restarts", set_restarts },
 	{ "cpu_limit", set_cpu_limit },
+	{ "net",      set_net },
 };
 
 /* Applies one option word; false with the reason in buf (empty: unknown). */

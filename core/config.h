@@ -82,6 +82,9 @@ struct guest_config {
 	char claims[MODULE_ROLES][MODULE_FILE_MAX]; /* ROLE=FILE; "" = none */
 	struct disk_claim disks[GUEST_DISKS_MAX];	/* in the order given */
 	unsigned nr_disks;
+	/* net=SEG, in the order given: one virtio-net port on each. */
+	char net[NET_PORTS_MAX][NET_SEG_NAME_MAX];
+	unsigned nr_net;
 };
 
 /* The option name of each role ("initrd"). */
@@ -105,7 +108,8 @@ void hv_config_parse(const char *cmdline, struct hv_config *out,
  * file name (cmdline_word_is_path), names the file and gives the default
  * guest name: its basename without ".elf"; without one the default is
  * "guest<index>" (index counts modules from 0). Options: name=, mem=, shadow=, weight=,
- * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, the module
+ * cap=, on_exit=, on_crash=, expect=, restarts=, cpu_limit=, net= (up to
+ * NET_PORTS_MAX times), the module
  * roles (initrd=), disk= and disk_rw= (at most GUEST_DISKS_MAX), and `--`, after which the rest of the string is
  * the guest's own command line, verbatim (out->args points into modstr,
  * which must outlive *out). Returns 0, or -1 with one message

@@ -20,6 +20,16 @@ enum guest_state {
 	GUEST_KILLED,		/* ended by kill_guest() */
 };
 
+/* A guest's traffic on the switch (docs/network.md): frames and bytes
+ * (Ethernet, without the virtio header) sent and received, and the frames
+ * dropped: going out (runt, oversize, spoofed source) and coming in (no
+ * driver, no buffer posted, buffer too small). */
+struct net_counters {
+	uint64_t frames_out, bytes_out, frames_in, bytes_in;
+	uint64_t drops_out, drops_in;
+	uint64_t runts, oversize, spoofed;	/* drops_out, by cause */
+};
+
 /* Per-guest counters: the summary table and HC_RV_COUNTERS. */
 struct guest_stats {
 	uint64_t world_switches;
@@ -33,6 +43,7 @@ struct guest_stats {
 	uint64_t cpu_ns;
 	uint64_t context_switches;
 	uint64_t min_switch;		/* bench: least Switcher round trip */
+	struct net_counters net;
 };
 
 struct guest {

@@ -245,12 +245,14 @@ static bool release_memory(struct guest *g)
 
 /* A bounded piece of giving back what g holds that cannot go back in one
  * step (its shadow tables, up to thousands of frames, its writable disks'
- * copies, then its memory), after unhooking it from its timer and the
- * console: true when only what guest_destroy returns at once is left. */
+ * copies, then its memory), after unhooking it from its timer, the
+ * switch and the console: true when only what guest_destroy returns at
+ * once is left. */
 bool guest_release_piece(struct guest *g)
 {
 	if (g->clock.fn)
 		timer_cancel(&g->clock);	/* no event reaches it from now on */
+	dev_detach(g);		/* nor any frame from the switch */
 	console_detach(g);
 	if (g->regs && !shadow_release(g))
 		return false;

@@ -6,6 +6,7 @@
  * the others. */
 #include <core/linux.h>
 #include <core/modules.h>
+#include <dev/dev.h>
 #include <lib/cmdline.h>
 #include <lib/lib.h>
 #include <lib/log.h>
@@ -19,6 +20,7 @@ const char *const module_refusal_names[NR_REFUSALS] = {
 	[REFUSED_NAME] = "name taken",
 	[REFUSED_CLAIM] = "bad module claim",
 	[REFUSED_IMAGE] = "bad kernel image",
+	[REFUSED_NET] = "bad network port",
 };
 
 /* How a data module is used. An initrd and a writable disk belong to one
@@ -330,6 +332,12 @@ static void scan_guest(unsigned i)
 	}
 	if (check_initrd(g, reason, sizeof(reason)) || check_disks(g, reason, sizeof(reason))) {
 		refuse(i, &mn, REFUSED_CLAIM, reason);
+		return;
+	}
+	/* Last: a port reserved here is never given back. */
+	if (net_admit(g->config.name, g->config.net, g->config.nr_net, g->net_port, reason,
+		      sizeof(reason))) {
+		refuse(i, &mn, REFUSED_NET, reason);
 		return;
 	}
 	accepted[i] = true;

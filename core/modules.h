@@ -37,6 +37,7 @@ struct guest_spec {
 	uint32_t initrd_gpa;		/* with data[MODULE_ROLE_INITRD] */
 	struct guest_disk disks[GUEST_DISKS_MAX];	/* disk=, disk_rw=, in order */
 	unsigned nr_disks;
+	uint16_t net_port[NET_PORTS_MAX];	/* each net= port's place on the switch */
 };
 
 static inline bool guest_is_linux(const struct guest_spec *spec)
@@ -54,6 +55,7 @@ enum module_refusal {
 	REFUSED_NAME,		/* its name already taken */
 	REFUSED_CLAIM,		/* a module it claims (initrd=, disk=) is missing or unfit */
 	REFUSED_IMAGE,		/* not a valid ELF guest, vmlinux or bzImage */
+	REFUSED_NET,		/* a net= port: MAC taken, segment full */
 	NR_REFUSALS
 };
 extern unsigned modules_refused[NR_REFUSALS];

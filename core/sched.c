@@ -27,6 +27,7 @@ struct ending {
 	int exit_status;
 	bool as_expected;
 	uint64_t cpu_ns, context_switches, hypercalls, faults, emulated;
+	struct net_counters net;
 	char reason[sizeof(((struct guest *)0)->end_reason)];
 };
 
@@ -323,6 +324,7 @@ static void retire(struct slot *s)
 	e->hypercalls = g->stats.hypercalls;
 	e->faults = g->stats.shadow_faults + g->stats.reflected_traps;
 	e->emulated = g->stats.emulated;
+	e->net = g->stats.net;
 	strlcpy(e->reason, g->end_reason, sizeof(e->reason));
 	if (bench_on)
 		bench_report_guest(g);
@@ -355,6 +357,7 @@ static bool lifecycle(struct slot *s)
 	pr_info("guest %s: restarting (%u of %u)", g->name, s->restarts, c->restarts);
 	unsigned id = g->id;
 	uint64_t cpu_ns = g->stats.cpu_ns, cap_used = g->cap_used_ns;
+	struct net_counters net = g->stats.net;
 	int64_t credit = g->credit_ns;
 	bool throttled = g->throttled;
 	s->g = NULL;			/* no timer event may see it half-built */
@@ -366,6 +369,7 @@ static bool lifecycle(struct slot *s)
 	}
 	g->restarts = s->restarts;
 	g->stats.cpu_ns = cpu_ns;
+	g->stats.net = net;
 	g->cap_used_ns = cap_used;
 	g->throttled = throttled;
 	sched_add(g);
@@ -398,6 +402,35 @@ static void summary(void)
 			(unsigned long long)e->hypercalls, (unsigned long long)e->faults,
 			s->restarts, (unsigned long long)e->emulated, e->reason,
 			e->as_expected ? "" : "  (not as expected)");
+	}
+}
+
+/* The switch's counters of every guest with a net= port, over all its
+ * restarts: frames and bytes out and in, and drops out and in. */
+static void net_summary(void)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < nr_slots; i++) {
+		const struct slot *s = &slots[i];
+		const struct net_counters *n = &s->end.net;
+		if (!s->spec->config.nr_net || s->gone)
+			continue;
+		if (!any)
+			kprintf("ringvisor: net %-15s %10s %12s %10s %12s %9s %9s\n", "guest",
+				"frames_out", "bytes_out", "frames_in", "bytes_in", "drops_out",
+				"drops_in");
+		any = true;
+		kprintf("ringvisor: net %-15s %10llu %12llu %10llu %12llu %9llu %9llu\n",
+			s->spec->config.name, (unsigned long long)n->frames_out,
+			(unsigned long long)n->bytes_out, (unsigned long long)n->frames_in,
+			(unsigned long long)n->bytes_in, (unsigned long long)n->drops_out,
+			(unsigned long long)n->drops_in);
+		if (n->drops_out)
+			kprintf("ringvisor: net %-15s dropped out: %llu runt, %llu oversize, "
+				"%llu spoofed\n", s->spec->config.name,
+				(unsigned long long)n->runts, (unsigned long long)n->oversize,
+				(unsigned long long)n->spoofed);
 	}
 }
 
@@ -467,6 +500,7 @@ bool sched_loop(struct guest **guests, unsigned n)
 	for (unsigned i = 0; i < nr_slots; i++)
 		ok &= slots[i].ended && !slots[i].gone && slots[i].end.as_expected;
 	summary();
+	net_summary();
 	if (bench_on) {
 		bench_dump_timeline();
 		bench_report_switches();

@@ -1,6 +1,6 @@
 /* A guest's PCI bus: configuration mechanism #1 on ports 0xCF8-0xCFF, a
  * host bridge at 00:00.0, a virtio console at 00:01.0 and the guest's other
- * virtio devices (its disks) in the slots after it, and device
+ * virtio devices (its disks, then its net= ports) in the slots after it, and device
  * memory in the MMIO window just above guest RAM, where each device's BAR
  * lies. Only bus 0, function 0 decodes; everything else reads as
  * all-ones, as an empty slot does. */
@@ -14,6 +14,9 @@
  * is what Linux's check of configuration mechanism #1 looks for. */
 #define HOST_BRIDGE_ID     0x00081B36u	/* vendor 1b36, device 0008 */
 #define PCI_CLASS_HOST     0x060000u
+
+_Static_assert(1 + GUEST_DISKS_MAX + NET_PORTS_MAX <= DEV_MAX,
+	       "the console, every disk and every net= port fit on the bus");
 
 bool dev_attach(struct guest *g)
 {
@@ -40,6 +43,15 @@ bool dev_attach(struct guest *g)
 		pr_debug("guest %s: disk %u: %llu sectors, %s, PCI slot %u, IRQ %u", g->name, i,
 			 (unsigned long long)b->capacity, disk->writable ? "writable" : "read-only",
 			 PCI_SLOT_FIRST_DEVICE + bus->nr - 1, VIRTIO_IRQ_BASE + bus->nr - 1);
+	}
+	for (unsigned i = 0; i < spec->config.nr_net; i++) {
+		struct vnet *v = &bus->net_state[i];
+		v->g = g;
+		v->index = i;
+		v->port_id = spec->net_port[i];
+		v->d = dev_add(g, &vnet_ops, v);
+		ASSERT(v->d);		/* the bus holds them all (above) */
+		net_hook(v);
 	}
 	return true;
 }
@@ -68,6 +80,12 @@ uint32_t dev_frames_needed(const struct guest_spec *spec)
 	for (unsigned i = 0; i < spec->nr_disks; i++)
 		n += vblk_frames(&spec->disks[i]);
 	return n;
+}
+
+void dev_detach(struct guest *g)
+{
+	for (unsigned i = 0; i < NET_PORTS_MAX; i++)
+		net_unhook(&g->bus.net_state[i]);
 }
 
 struct vdev *dev_add(struct guest *g, const struct vdev_ops *ops, void *priv)

@@ -22,6 +22,7 @@ struct dev_bus {
 	struct vcon console_state;
 	struct vblk disk_state[GUEST_DISKS_MAX];	/* its disks, in the order given */
 	unsigned nr_disks;
+	struct vnet net_state[NET_PORTS_MAX];	/* its net= ports, in order */
 };
 
 #define DEV_CONSOLE  0			/* index of the console in dev[] */
@@ -50,6 +51,10 @@ bool dev_release_piece(struct guest *g);
 uint32_t dev_frames_held(const struct guest *g);
 uint32_t dev_frames_needed(const struct guest_spec *spec);
 
+/* Takes g's devices off everything shared (its ports off the switch), so
+ * nothing reaches its memory once it is gone: before its memory goes back. */
+void dev_detach(struct guest *g);
+
 /* Puts one more virtio device of kind ops on g's bus, in the next slot,
  * with the model's state priv. NULL if the bus is full (DEV_MAX). */
 struct vdev *dev_add(struct guest *g, const struct vdev_ops *ops, void *priv);
@@ -71,5 +76,17 @@ bool dev_port(struct guest *g, uint16_t port, unsigned width, bool out, uint32_t
  * consumed): do a bounded piece of it. True when none is left and the
  * guest may run; false if it must wait (blocked, killed, or more to do). */
 bool dev_work(struct guest *g);
+
+/* netswitch.c */
+
+/* The MAC of port `port` of the guest named name: locally administered
+ * unicast, 02:<port>:<FNV-1a 32 of the name, big-endian>. */
+void net_mac(const char *name, unsigned port, uint8_t mac[6]);
+
+/* Boot: reserve a place on its segment for each of the guest's net= ports
+ * (ids[i] for port i), all or none. -1, with one reason in err, if a MAC
+ * is taken, a segment is full or there are too many segments. */
+int net_admit(const char *name, const char (*segs)[NET_SEG_NAME_MAX], unsigned n,
+	      uint16_t *ids, char *err, size_t errlen);
 
 #endif

@@ -139,6 +139,31 @@ enum vq_result vq_next(struct guest *g, struct vdev *d, struct virtq *q, struct 
 void vq_complete(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 bool vq_wants_interrupt(struct guest *g, const struct virtq *q);
 
+/* A piece of a frame in host memory: one checked descriptor's bytes. */
+struct net_chunk {
+	const uint8_t *p;
+	uint32_t len;
+};
+
+/* virtio_net.c: one port of a guest on the switch. */
+struct vnet {
+	struct guest *g;
+	struct vdev *d;
+	uint8_t mac[6];
+	unsigned index;		/* the guest's port number: its net= order */
+	uint16_t port_id;	/* its place on the switch (netswitch.c) */
+	bool hooked;		/* the switch may deliver to it */
+};
+extern const struct vdev_ops vnet_ops;
+bool vnet_receive(struct vnet *to, const struct net_chunk *c, unsigned n, uint32_t len);
+
+/* netswitch.c */
+void net_hook(struct vnet *v);
+void net_unhook(struct vnet *v);
+void net_forget(struct vnet *v);
+uint32_t net_transmit(struct vnet *from, const struct net_chunk *c, unsigned n, uint32_t len);
+void net_read(const struct net_chunk *c, unsigned n, uint32_t off, void *dst, uint32_t len);
+
 /* virtio_console.c */
 struct vcon {
 	struct vq_walk tx, rx;	/* the chains being consumed or filled */

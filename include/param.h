@@ -203,10 +203,35 @@
 /* Virtio devices on one guest's bus, and the virtual IRQ line
  * (PCI_INTERRUPT_LINE) of the first, the console: apart from the timer (0)
  * and the runtime's console input (1). Device i raises line
- * VIRTIO_IRQ_BASE + i. */
-#define DEV_MAX              U(8)
+ * VIRTIO_IRQ_BASE + i. The console, GUEST_DISKS_MAX disks and NET_PORTS_MAX
+ * ports: 9, lines 5 to 13. */
+#define DEV_MAX              U(9)
 #define VIRTIO_IRQ_BASE      U(5)
 #define VIRTIO_CONSOLE_IRQ   VIRTIO_IRQ_BASE
+
+/* The virtual switch (dev/netswitch.c, docs/network.md). A guest has at
+ * most NET_PORTS_MAX net= ports; there are at most NET_SEGMENTS_MAX
+ * segments, each with at most NET_SEG_PORTS ports and a learning table of
+ * NET_LEARN_MAX addresses (the oldest entry goes when it is full). A segment
+ * name is 1..NET_SEG_NAME_MAX-1 of [A-Za-z0-9_-]. */
+#define NET_PORTS_MAX        U(4)
+#define NET_SEGMENTS_MAX     U(16)
+#define NET_SEG_PORTS        U(16)
+#define NET_LEARN_MAX        U(32)
+#define NET_SEG_NAME_MAX     16
+
+/* Largest Ethernet frame the switch forwards, without the virtio header or
+ * an FCS: 1500 bytes of payload, the 14-byte header and one 802.1Q tag.
+ * Smallest: the 14-byte header. Anything else is dropped and counted. */
+#define NET_FRAME_MAX        U(1518)
+#define NET_FRAME_MIN        U(14)
+
+/* Bytes the switch copies for a sender in one piece of work (every copy of
+ * a flooded frame counted, and at least NET_FRAME_COST per frame, so tiny
+ * frames are bounded too) before the run loop takes over again. One frame
+ * always goes whole: at most NET_SEG_PORTS - 1 copies of NET_FRAME_MAX. */
+#define NET_WORK_BYTES       (U(16) * U(1024))
+#define NET_FRAME_COST       U(64)
 
 /* Most program headers a guest ELF may have; real kernels have a handful,
  * and the overlap check is quadratic in this. */
