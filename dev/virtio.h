@@ -31,6 +31,9 @@ struct guest;
 /* avail->flags: the driver wants no interrupt for used buffers (2.4.7). */
 #define VIRTQ_AVAIL_F_NO_INTERRUPT  1
 
+/* used->flags: the driver need not notify (2.4.8). */
+#define VIRTQ_USED_F_NO_NOTIFY      1
+
 /* ISR status bits (4.1.4.5). */
 #define VIRTIO_ISR_QUEUE            1
 
@@ -138,6 +141,7 @@ enum vq_result vq_rewind(struct guest *g, struct vdev *d, struct virtq *q, struc
 enum vq_result vq_next(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 void vq_complete(struct guest *g, struct vdev *d, struct virtq *q, struct vq_walk *w);
 bool vq_wants_interrupt(struct guest *g, const struct virtq *q);
+void vq_no_notify(struct guest *g, const struct virtq *q);
 
 /* A piece of a frame in host memory: one checked descriptor's bytes. */
 struct net_chunk {

@@ -209,9 +209,11 @@ bool vnet_receive(struct vnet *to, const struct net_chunk *c, unsigned n, uint32
 static void vnet_notify(struct guest *g, struct vdev *d, unsigned q)
 {
 	/* New receive buffers need nothing now: frames that find none are
-	 * dropped, not queued. */
+	 * dropped, not queued; so the driver is told it need not notify. */
 	if (q == VNET_TX)
 		vdev_set_busy(g, d, true);
+	else
+		vq_no_notify(g, &d->vq[VNET_RX]);
 }
 
 /* The driver reset the device: its queues are gone, so the switch

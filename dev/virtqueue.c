@@ -188,3 +188,11 @@ bool vq_wants_interrupt(struct guest *g, const struct virtq *q)
 {
 	return !(*avail_word(g, q, 0) & VIRTQ_AVAIL_F_NO_INTERRUPT);
 }
+
+/* Tell the driver it need not notify when it makes buffers available
+ * (used->flags, 2.4.8): for a queue the device reads only when it has
+ * something to put in it. */
+void vq_no_notify(struct guest *g, const struct virtq *q)
+{
+	*(volatile uint16_t *)guest_range(g, (uint32_t)q->used, 2) = VIRTQ_USED_F_NO_NOTIFY;
+}

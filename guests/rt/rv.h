@@ -290,6 +290,52 @@ uint32_t rv_tty_read(void *buf, uint32_t len);
  * setting. A finished cooked line not yet read is still read first. */
 int rv_console_raw(int raw);
 
+/* ---- net.c: virtio-net (docs/writing-a-guest.md, docs/network.md) ------ */
+
+/* Frames are whole Ethernet frames: destination MAC, source MAC (the
+ * device's own, or the switch drops the frame), type, payload; no FCS. */
+#define RV_NET_MAX        4	/* devices rv_net_open can hold */
+#define RV_NET_QSIZE      32	/* receive buffers posted, transmit slots */
+#define RV_NET_FRAME_MIN  14
+#define RV_NET_FRAME_MAX  1518
+#define RV_NET_HDR_LEN    12	/* the virtio 1.0 header before each frame */
+
+/* Set up the nth virtio-net device of the guest's bus (its nth net=
+ * option), counting from 0: PCI probe, features, both queues, every
+ * receive buffer posted. Fills mac with its address. 0, or -1 if there is
+ * no such device or it refused the features. */
+int rv_net_open(unsigned n, uint8_t mac[6]);
+
+/* Send one frame of RV_NET_FRAME_MIN..RV_NET_FRAME_MAX bytes: copied into
+ * a transmit buffer behind a zero header; the switch has taken it by the
+ * time this returns. Never waits for the receiver: a receiver without a
+ * free buffer drops it (and the hypervisor counts it). -1 for a bad length. */
+int rv_net_send(unsigned n, const void *frame, uint32_t len);
+
+/* The next received frame, copied into buf (cut to size), its buffer
+ * posted again: its length, or 0 if none is waiting. */
+uint32_t rv_net_recv(unsigned n, void *buf, uint32_t size);
+
+/* Whether a received frame is waiting. */
+int rv_net_pending(unsigned n);
+
+/* Wait (halted) until a frame is waiting or another interrupt arrives;
+ * returns with interrupts enabled. */
+void rv_net_wait(unsigned n);
+
+/* For device tests: one transmit descriptor as virtio 1.0 lays it out. */
+struct rv_net_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;		/* 1 NEXT, 2 WRITE */
+	uint16_t next;
+};
+/* Write count descriptors verbatim at the start of the transmit table,
+ * make head available and notify: any chain layout, checked by nothing
+ * here (the header is the caller's). */
+void rv_net_send_desc(unsigned n, const struct rv_net_desc *desc, unsigned count,
+		      uint16_t head);
+
 /* ---- printf.c ---------------------------------------------------------- */
 
 /* %d %i %u %x %X %s %c %p %%, with flags '0' and '-', a width, and the
