@@ -94,7 +94,7 @@ static bool send_chain(struct guest *g, struct vnet *v, unsigned n, uint64_t tot
 	}
 	net_read(chunks, n, 0, hdr, sizeof(hdr));
 	if (hdr[0] || hdr[1]) {
-		kill_guest(g, "virtio net transmit queue: header flags %#x and gso_type %u, "
+		kill_guest(g, "virtio net transmit queue: header flags 0x%02x and gso_type %u, "
 			   "with no checksum or GSO feature negotiated", hdr[0], hdr[1]);
 		return false;
 	}

@@ -113,7 +113,45 @@ DEFENCE = {
     "virtio-blk: requests past the end": "`dev/virtio_blk.c: decide` (sector and length against the capacity, without overflow; IOERR before any data moves)",
     "virtio-blk: writes to a read-only disk": "`dev/virtio_blk.c: decide` (IOERR; a read-only disk is the module itself and never written)",
     "virtio-blk: lengths and types": "`dev/virtio_blk.c: decide` (whole sectors only, IOERR; an unknown type UNSUPP)",
+    "virtio-net: frame sizes": "`dev/virtio_net.c: send_chain` (12 + 14 .. 12 + 1518 bytes over the whole chain, summed in 64 bits; dropped and counted otherwise)",
+    "virtio-net: header flags not negotiated": "`dev/virtio_net.c: send_chain` (flags and gso_type must be 0: no checksum or GSO feature offered)",
+    "virtio-net: spoofed source MAC": "`dev/netswitch.c: net_transmit` (a frame's source must be its port's MAC: refused and counted, never learned)",
+    "virtio-net: frames to a restarting guest": "`dev/netswitch.c: net_unhook` from `core/lifecycle.c: guest_release_piece` (ports unhooked before the memory goes back), `dev/virtio_net.c: vnet_receive` (alive, loaded, DRIVER_OK, queue enabled)",
+    "CPU isolation: switch floods": "`dev/virtio_net.c: vnet_work` (NET_WORK_BYTES a pass, every copy counted, in the sender's slice), `core/sched.c: charge`",
     "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
+}
+
+# sec_net cases (the virtual switch, test/test_security_net.py, one boot):
+# case -> (kind, expected; "killed: `reason`" for the killing ones)
+NQ1 = "virtio net queue 1: "
+NET = {
+    "net_desc_loop": ("virtio: descriptor loops",
+                      "killed: `" + NQ1 + r"descriptor chain from 0 is longer than the queue \(32\): a loop`"),
+    "net_outside": ("virtio: out-of-range buffers",
+                    "killed: `" + NQ1 + "descriptor 0's buffer of 64 bytes lies outside its memory`"),
+    "net_hdr_flags": ("virtio-net: header flags not negotiated",
+                      "killed: `virtio net transmit queue: header flags 0x01 and gso_type 0, with no "
+                      "checksum or GSO feature negotiated`"),
+    "net_gso": ("virtio-net: header flags not negotiated",
+                "killed: `virtio net transmit queue: header flags 0x00 and gso_type 1, with no "
+                "checksum or GSO feature negotiated`"),
+    "net_oversize": ("virtio-net: frame sizes",
+                     "a 1519-byte frame, and a 4000-byte one in three descriptors: dropped, counted "
+                     "(`2 oversize`), nothing forwarded; the sender goes on and exits 0"),
+    "net_runt": ("virtio-net: frame sizes",
+                 "a 13-byte frame and a bare split header: dropped, counted (`2 runt`); a 14-byte "
+                 "frame in 26 one-byte descriptors is forwarded (any layout); exits 0"),
+    "net_spoof": ("virtio-net: spoofed source MAC",
+                  "5 frames with the victim's MAC as source: refused at the sender's port, counted "
+                  "(`5 spoofed`); the victim receives only the sender's 1 own frame"),
+    "net_restart": ("virtio-net: frames to a restarting guest",
+                    "a broadcast flood at a guest restarted 20 times: every frame each life "
+                    "receives is the flood's, the bystander's output equals its solo run, every "
+                    "frame back, oracle intact"),
+    "net_flood_share": ("CPU isolation: switch floods",
+                        "a flood of 1500-byte broadcasts at a receiver: the weight-100 victim, one "
+                        "of three guests, gets at least 30% of its solo work (its third, less "
+                        "10%); the receiver keeps receiving and ends on time"),
 }
 
 SWITCHER_GP = (r"the Switcher faulted loading its state: general protection "
@@ -527,6 +565,8 @@ def catalogue():
         add(cid, "blknoeffect", kind, why)
     for cid, (kind, reason) in DEV_INPUT.items():
         add(cid, "devinput", kind, f"killed when input arrives: `{reason}`")
+    for cid, (kind, exp) in NET.items():
+        add(cid, "net", kind, exp)
     for cid, exp in FORGE.items():
         add(cid, "forge", FORGE_KIND, exp)
     for cid, (kind, _, mode) in SHARE.items():
@@ -571,6 +611,9 @@ def render_doc():
            "  beside a bystander (the catalogue's boot fills MAX_MODULES);",
            "- `devinput`: `sec_dev.c` beside `guests/tests/tvirtio.c` in",
            "  test/test_devices.py's boot, which types the input that triggers it;",
+           "- `net`: `guests/security/sec_net.c` (the virtual switch and virtio-net),",
+           "  one boot with a bystander, counters read from the summary",
+           "  (test/test_security_net.py); `net_flood_share` under `-icount`;",
            "- `dos`: `guests/security/sec_storm.c` next to `guests/sched/bystander.c`",
            "  and `guests/sched/spin.c`, under `-icount`;",
            "- `share`: `guests/sched/spin.c` (the victim) beside `guests/security/sec_storm.c`,",
