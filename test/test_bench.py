@@ -14,7 +14,7 @@ import pytest
 import rvqemu
 
 KEYS = {"name", "unit", "value", "native", "ratio", "method"}
-UNITS = {"instructions", "switches", "ratio", "percent", "bytes", "count"}
+UNITS = {"instructions", "switches", "ratio", "percent", "bytes", "count", "frames/s"}
 DOC = rvqemu.ROOT / "docs" / "benchmarks.md"
 DOC_RESULTS = rvqemu.ROOT / "docs" / "bench-results.json"
 
@@ -44,6 +44,8 @@ def check_results(res):
             "timer_lateness", "cpu_bound_ratio", "fair_share_error_percent",
             "boot_to_first_guest", "memory_per_guest", "host_irq_off_max"} <= names
     assert {f"guest_switch_{n}" for n in (1, 2, 4, 8, 16, 32, 64)} <= names
+    assert {"net_fps_64", "net_fps_1500", "net_rtt_64", "net_rtt_1500", "console_rtt_64",
+            "net_copy_per_byte"} <= names
 
 
 def test_bench_writes_valid_json():

@@ -187,6 +187,25 @@ def collect(build):
                      "guest entry, window or idle wait) beside console, ring, restart, fault, "
                      "hypercall, halt and shadow-eviction storms; docs/design.md states the bound"))
 
+    # The switch: udp_echo and guests/bench/netbench.c on one segment.
+    net = figures(boot(build, "net", [f"{g / 'udp_echo.elf'} name=echo net=lan",
+                                      f"{g / 'netbench.elf'} name=netbench net=lan"]))
+    for n in (64, 1500):
+        res.append(entry(f"net_fps_{n}", "frames/s", net[f"net_fps_{n}"], None,
+                         f"{n}-byte frames carried by the switch per virtual second (10^9 "
+                         "instructions), both ways: 4000 sent to udp_echo, 16 in flight, "
+                         "and their echoes"))
+        res.append(entry(f"net_rtt_{n}", "instructions", net[f"net_rtt_{n}"],
+                         net["console_rtt_64"],
+                         f"one {n}-byte frame to udp_echo and its echo back, mean of 200; "
+                         "native column: one 64-byte HC_RV_CONSOLE_WRITE round trip of the same guest"))
+    res.append(entry("console_rtt_64", "instructions", net["console_rtt_64"], None,
+                     "one 64-byte HC_RV_CONSOLE_WRITE from netbench, mean of 50"))
+    res.append(entry("net_copy_per_byte", "instructions", round(
+        (net["net_rtt_1500"] - net["net_rtt_64"]) / (2 * (1500 - 64)), 2), None,
+        "(net_rtt_1500 - net_rtt_64) / (2 x 1436): what a byte costs one way, the "
+        "sender's copy into its buffer, the switch's copy and the receiver's copy out"))
+
     # Guest-to-guest switches.
     for n in SWITCH_COUNTS:
         mods = [f"{g / 'spin.elf'} name=s{i} mem=2M -- {n * 3 + 10}" for i in range(n)]
@@ -303,6 +322,11 @@ TABLE_ROWS = [
     ("fair_share_error_percent", None),
     ("boot_to_first_guest", "first C instruction to the first guest instruction, the native measurements left out (mostly the 10 ms TSC calibration, in virtual time)"),
     ("memory_per_guest", "bytes admission reserves for a guest beyond its RAM: its structure, regs, state and ROM pages, two guard frames and its shadow-frame budget (64 frames + 1 per 256 KiB of `mem=`)"),
+    ("net_fps_64", "64-byte frames the switch carries per virtual second between two SDK guests (udp_echo and netbench, 16 in flight, both ways)"),
+    ("net_fps_1500", "the same with 1500-byte frames"),
+    ("net_rtt_64", "a 64-byte frame's round trip between two SDK guests, in instructions; the native column is one 64-byte console hypercall of the same guest"),
+    ("net_rtt_1500", "the same with a 1500-byte frame"),
+    ("net_copy_per_byte", "instructions per byte one way (three copies: into the sender's buffer, the switch's, out of the receiver's), from the two round trips"),
     ("host_irq_off_max", "the host's longest stretch with interrupts off beside the security catalogue's storms (`benchirqoff`); the bound docs/design.md states is 100 000"),
 ]
 

@@ -8,6 +8,7 @@
 
 #define CLIENT_PORT 4000
 #define WAIT_NS     1000000000u	/* an answer later than 1 s is lost */
+#define PROBE       0xFFFFFFFFu	/* the sequence number of a probe */
 
 static struct udp_frame out, in;
 static uint8_t mac[6], server[6];
@@ -62,7 +63,8 @@ static uint32_t receive(void)
 
 	for (;;) {
 		uint32_t n = rv_net_recv(0, &in, sizeof(in));
-		if (n && udp_is_ours(&in, n) && in.dport == CLIENT_PORT)
+		if (n && udp_is_ours(&in, n) && in.dport == CLIENT_PORT &&
+		    in.seq != PROBE)	/* a late answer to a probe is not one */
 			return n;
 		if (n)
 			continue;
@@ -91,11 +93,11 @@ int main(int argc, char **argv)
 	/* Find the service: it may not be up yet, so ask until it answers. */
 	int found = 0;
 	for (int tries = 0; tries < 100 && !found; tries++) {
-		send(everyone, 0xFFFFFFFFu, fill(0, 4));
+		send(everyone, PROBE, fill(0, 4));
 		uint64_t end = rv_time_ns() + 10000000;
 		while (!found && rv_time_ns() < end) {
 			uint32_t n = rv_net_recv(0, &in, sizeof(in));
-			if (n && udp_is_ours(&in, n) && in.seq == 0xFFFFFFFFu) {
+			if (n && udp_is_ours(&in, n) && in.seq == PROBE) {
 				memcpy(server, in.src, 6);
 				found = 1;
 			} else if (!n) {
