@@ -363,6 +363,28 @@ static void guest_config_policies(void)
 	CHECK_STR(err, "on_crash: needs a value");
 }
 
+static void guest_config_net(void)
+{
+	struct guest_config g;
+	char err[160];
+
+	CHECK_EQ(guest("a.elf", 0, &g, err), 0);
+	CHECK_EQ(g.nr_net, 0);
+	CHECK_EQ(guest("a.elf net=lan net=lan net=b-2 net=c_3", 0, &g, err), 0);
+	CHECK_EQ(g.nr_net, 4);
+	CHECK_STR(g.net[0], "lan");
+	CHECK_STR(g.net[1], "lan");		/* two ports on one segment */
+	CHECK_STR(g.net[3], "c_3");
+	CHECK_EQ(guest("a.elf net=a net=b net=c net=d net=e", 0, &g, err), -1);
+	CHECK_STR(err, "net=e: more than 4 ports");
+	CHECK_EQ(guest("a.elf net=a.b", 0, &g, err), -1);
+	CHECK_STR(err, "net=a.b: not a segment name of 1..15 characters of [A-Za-z0-9_-]");
+	CHECK_EQ(guest("a.elf net=0123456789abcdef", 0, &g, err), -1);
+	CHECK_EQ(guest("a.elf net=", 0, &g, err), -1);
+	CHECK_EQ(guest("a.elf net", 0, &g, err), -1);
+	CHECK_STR(err, "net: needs a value");
+}
+
 static void guest_config_unknown_options(void)
 {
 	struct guest_config g;
@@ -481,6 +503,7 @@ const struct unit_case config_cases[] = {
 	UNIT_CASE(guest_config_file_name_not_a_name),
 	UNIT_CASE(guest_config_numbers),
 	UNIT_CASE(guest_config_policies),
+	UNIT_CASE(guest_config_net),
 	UNIT_CASE(guest_config_unknown_options),
 	UNIT_CASE(guest_config_long_args),
 	UNIT_CASE(guest_config_long_file_name),
