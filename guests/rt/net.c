@@ -324,6 +324,20 @@ int rv_net_pending(unsigned n)
 	return *(volatile uint16_t *)&q->used.idx != q->last_used;
 }
 
+void rv_net_wait_ns(unsigned n, uint32_t ns)
+{
+	/* The timer is set with interrupts off: if it fires before the halt,
+	 * its interrupt stays pending and the halt returns at once, so no
+	 * wake-up is lost. */
+	rv_irq_disable();
+	rv_timer_oneshot(ns);
+	if (rv_net_pending(n)) {
+		rv_irq_enable();
+		return;
+	}
+	rv_halt();
+}
+
 void rv_net_wait(unsigned n)
 {
 	rv_irq_disable();

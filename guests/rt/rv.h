@@ -323,6 +323,11 @@ int rv_net_pending(unsigned n);
  * returns with interrupts enabled. */
 void rv_net_wait(unsigned n);
 
+/* The same, waiting at most about ns nanoseconds (the one-shot timer,
+ * rv_timer_oneshot's range): the way to wait with a time-out, since a
+ * timer set before rv_net_wait could fire before it halts. */
+void rv_net_wait_ns(unsigned n, uint32_t ns);
+
 /* For device tests: one transmit descriptor as virtio 1.0 lays it out. */
 struct rv_net_desc {
 	uint64_t addr;

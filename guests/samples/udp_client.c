@@ -71,8 +71,7 @@ static uint32_t receive(void)
 		uint64_t now = rv_time_ns();
 		if (now >= end)
 			return 0;
-		rv_timer_oneshot((uint32_t)(end - now < 10000000 ? end - now : 10000000));
-		rv_net_wait(0);
+		rv_net_wait_ns(0, (uint32_t)(end - now < 10000000 ? end - now : 10000000));
 	}
 }
 
@@ -101,8 +100,7 @@ int main(int argc, char **argv)
 				memcpy(server, in.src, 6);
 				found = 1;
 			} else if (!n) {
-				rv_timer_oneshot(1000000);
-				rv_net_wait(0);
+				rv_net_wait_ns(0, 1000000);
 			}
 		}
 	}

@@ -192,8 +192,7 @@ int main(int argc, char **argv)
 				n++;
 				continue;
 			}
-			rv_timer_oneshot(1000000);
-			rv_net_wait(0);
+			rv_net_wait_ns(0, 1000000);
 		}
 		rv_printf("drain: %u frames\n", n);
 		return 0;
