@@ -16,6 +16,7 @@
 #include <mm/heap.h>
 #include <mm/mm.h>
 #include <traps/traps.h>
+#include <mutation.h>
 
 static void guest_clock_fired(struct timer_event *ev)
 {
@@ -252,7 +253,8 @@ bool guest_release_piece(struct guest *g)
 {
 	if (g->clock.fn)
 		timer_cancel(&g->clock);	/* no event reaches it from now on */
-	dev_detach(g);		/* nor any frame from the switch */
+	if (!MUTATED(MUT_NET_UNHOOK))
+		dev_detach(g);	/* nor any frame from the switch */
 	console_detach(g);
 	if (g->regs && !shadow_release(g))
 		return false;

@@ -11,6 +11,7 @@
 #include <lib/log.h>
 #include <dev/dev.h>
 #include <lib/lib.h>
+#include <mutation.h>
 
 #define ETH_ALEN 6
 
@@ -227,7 +228,7 @@ uint32_t net_transmit(struct vnet *from, const struct net_chunk *c, unsigned n, 
 	ASSERT(len >= NET_FRAME_MIN && len <= NET_FRAME_MAX);
 	net_read(c, n, 0, eth, sizeof(eth));
 	const uint8_t *dst = eth, *src = eth + ETH_ALEN;
-	if (memcmp(src, from->mac, ETH_ALEN)) {
+	if (memcmp(src, from->mac, ETH_ALEN) && !MUTATED(MUT_NET_SPOOF)) {
 		g->stats.net.spoofed++;
 		g->stats.net.drops_out++;
 		return 0;

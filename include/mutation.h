@@ -18,5 +18,7 @@
 #define MUT_HCALL_POINTER      5	/* hcall/dispatch.c: buffers inside the guest */
 #define MUT_ROM_NOIRQ          6	/* traps/reflect.c: no interrupt in a ROM stub */
 #define MUT_DISK_RANGE         7	/* dev/virtio_blk.c: a request inside the disk */
+#define MUT_NET_SPOOF          8	/* dev/netswitch.c: a frame's source is its port's MAC */
+#define MUT_NET_UNHOOK         9	/* core/lifecycle.c: ports off the switch before memory goes */
 
 #endif

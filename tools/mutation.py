@@ -31,6 +31,10 @@ MUTANTS = [
      ["test/test_guest_cases.py", "-k", "trom and no_interrupt_in_stub"]),
     (7, "the disk's range check",
      ["test/test_disks.py", "-k", "sdk_disks"]),
+    (8, "the switch's spoofing refusal",
+     ["test/test_security_net.py", "-k", "net_spoof"]),
+    (9, "unhooking a guest's ports before its memory goes back",
+     ["test/test_security_net.py", "-k", "net_restart"]),
 ]
 
 
