@@ -39,7 +39,7 @@ MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
 TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c
 DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c \
 	dev/virtio_blk.c \
-	dev/virtio_net.c dev/netswitch.c
+	dev/virtio_net.c dev/netswitch.c dev/netplan.c
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
 CORE_SRCS := core/main.c core/timer.c core/config.c core/elf.c \
 	core/bzimage.c core/linux.c core/modules.c core/guest.c core/lifecycle.c core/console.c core/run.c core/sched.c \

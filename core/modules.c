@@ -6,7 +6,7 @@
  * the others. */
 #include <core/linux.h>
 #include <core/modules.h>
-#include <dev/dev.h>
+#include <dev/netplan.h>
 #include <lib/cmdline.h>
 #include <lib/lib.h>
 #include <lib/log.h>

@@ -77,16 +77,4 @@ bool dev_port(struct guest *g, uint16_t port, unsigned width, bool out, uint32_t
  * guest may run; false if it must wait (blocked, killed, or more to do). */
 bool dev_work(struct guest *g);
 
-/* netswitch.c */
-
-/* The MAC of port `port` of the guest named name: locally administered
- * unicast, 02:<port>:<FNV-1a 32 of the name, big-endian>. */
-void net_mac(const char *name, unsigned port, uint8_t mac[6]);
-
-/* Boot: reserve a place on its segment for each of the guest's net= ports
- * (ids[i] for port i), all or none. -1, with one reason in err, if a MAC
- * is taken, a segment is full or there are too many segments. */
-int net_admit(const char *name, const char (*segs)[NET_SEG_NAME_MAX], unsigned n,
-	      uint16_t *ids, char *err, size_t errlen);
-
 #endif

@@ -2,115 +2,35 @@
  * learning table per segment, and forwarding, each frame copied once from
  * the sender's buffers into each receiver's. docs/network.md states the rules.
  *
- * A port's place on a segment (its slot) is reserved at boot for its guest
- * and keeps its MAC for the boot's life; the guest's live device is hooked
- * into it only while that guest exists, so no frame reaches the memory of a
+ * A port's place on a segment is reserved at boot for its guest and keeps
+ * its MAC for the boot's life (dev/netplan.c); the guest's live device is
+ * hooked into it only while that guest exists, so no frame reaches the memory of a
  * guest that has ended or been rebuilt by a restart. All switching runs in
  * the sender's time, from its device's work (dev_work), so the sender pays. */
 #include <core/guest.h>
 #include <lib/log.h>
 #include <dev/dev.h>
+#include <dev/netplan.h>
 #include <lib/lib.h>
 #include <mutation.h>
 
 #define ETH_ALEN 6
 
-/* One reserved place on a segment. */
-struct net_slot {
-	char guest[GUEST_NAME_MAX];
-	unsigned index;			/* the guest's port number */
-	uint8_t mac[ETH_ALEN];
-	struct vnet *live;		/* hooked while its guest exists */
-};
-
-/* One learned address: frames to mac go to slot. */
+/* One learned address: frames to mac go to the port in place slot. */
 struct learned {
 	uint8_t mac[ETH_ALEN];
 	uint8_t slot;
 	bool valid;
 };
 
+/* A segment as the switch runs it; its places are dev/netplan.c's. */
 struct net_segment {
-	char name[NET_SEG_NAME_MAX];
-	unsigned nr;			/* slots reserved */
-	struct net_slot slot[NET_SEG_PORTS];
+	struct vnet *live[NET_SEG_PORTS];	/* hooked while its guest exists */
 	struct learned learn[NET_LEARN_MAX];
 	unsigned learn_next;		/* the entry replaced when the table is full */
 };
 
 static struct net_segment segments[NET_SEGMENTS_MAX];
-static unsigned nr_segments;
-
-void net_mac(const char *name, unsigned port, uint8_t mac[6])
-{
-	uint32_t h = 2166136261u;		/* FNV-1a, 32 bits */
-
-	for (const char *s = name; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	mac[0] = 0x02;				/* locally administered, unicast */
-	mac[1] = (uint8_t)port;
-	mac[2] = (uint8_t)(h >> 24);
-	mac[3] = (uint8_t)(h >> 16);
-	mac[4] = (uint8_t)(h >> 8);
-	mac[5] = (uint8_t)h;
-}
-
-static struct net_segment *segment_named(const char *name)
-{
-	for (unsigned i = 0; i < nr_segments; i++)
-		if (!strcmp(segments[i].name, name))
-			return &segments[i];
-	return NULL;
-}
-
-int net_admit(const char *name, const char (*segs)[NET_SEG_NAME_MAX], unsigned n,
-	      uint16_t *ids, char *err, size_t errlen)
-{
-	unsigned new_segs = 0, want[NET_PORTS_MAX] = { 0 };
-
-	/* Check everything first, so a refusal reserves nothing. */
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t mac[ETH_ALEN];
-		net_mac(name, i, mac);
-		for (unsigned s = 0; s < nr_segments; s++)
-			for (unsigned k = 0; k < segments[s].nr; k++) {
-				const struct net_slot *o = &segments[s].slot[k];
-				if (!memcmp(o->mac, mac, ETH_ALEN))
-					return errmsg(err, errlen, "net=%s: its MAC "
-						      "%02x:%02x:%02x:%02x:%02x:%02x is already "
-						      "port %u of guest \"%s\"", segs[i], mac[0],
-						      mac[1], mac[2], mac[3], mac[4], mac[5],
-						      o->index, o->guest);
-			}
-		const struct net_segment *seg = segment_named(segs[i]);
-		unsigned same = 0;
-		for (unsigned j = 0; j < i; j++)
-			same += !strcmp(segs[j], segs[i]);
-		if (!seg && !same)
-			new_segs++;
-		want[i] = (seg ? seg->nr : 0) + same + 1;
-		if (want[i] > NET_SEG_PORTS)
-			return errmsg(err, errlen, "net=%s: the segment has all its %u ports "
-				      "(NET_SEG_PORTS)", segs[i], NET_SEG_PORTS);
-	}
-	if (nr_segments + new_segs > NET_SEGMENTS_MAX)
-		return errmsg(err, errlen, "net=: more than %u segments (NET_SEGMENTS_MAX)",
-			      NET_SEGMENTS_MAX);
-	for (unsigned i = 0; i < n; i++) {
-		struct net_segment *seg = segment_named(segs[i]);
-		if (!seg) {
-			seg = &segments[nr_segments++];
-			strlcpy(seg->name, segs[i], sizeof(seg->name));
-		}
-		struct net_slot *sl = &seg->slot[seg->nr];
-		strlcpy(sl->guest, name, sizeof(sl->guest));
-		sl->index = i;
-		net_mac(name, i, sl->mac);
-		ids[i] = (uint16_t)((seg - segments) * NET_SEG_PORTS + seg->nr);
-		seg->nr++;
-	}
-	return 0;
-}
 
 static struct net_segment *seg_of(const struct vnet *v)
 {
@@ -120,11 +40,11 @@ static struct net_segment *seg_of(const struct vnet *v)
 /* The guest of this port now exists: the switch may deliver to it. */
 void net_hook(struct vnet *v)
 {
-	struct net_slot *sl = &seg_of(v)->slot[v->port_id % NET_SEG_PORTS];
+	struct vnet **live = &seg_of(v)->live[v->port_id % NET_SEG_PORTS];
 
-	ASSERT(v->port_id / NET_SEG_PORTS < nr_segments && !sl->live);
-	memcpy(v->mac, sl->mac, ETH_ALEN);
-	sl->live = v;
+	ASSERT(!*live);		/* its last guest was unhooked at its end */
+	memcpy(v->mac, net_plan_mac(v->port_id), ETH_ALEN);
+	*live = v;
 	v->hooked = true;
 }
 
@@ -146,7 +66,7 @@ void net_unhook(struct vnet *v)
 	if (!v->hooked)
 		return;
 	net_forget(v);
-	seg_of(v)->slot[v->port_id % NET_SEG_PORTS].live = NULL;
+	seg_of(v)->live[v->port_id % NET_SEG_PORTS] = NULL;
 	v->hooked = false;
 }
 
@@ -203,7 +123,7 @@ void net_read(const struct net_chunk *c, unsigned n, uint32_t off, void *dst, ui
 static uint32_t deliver(struct net_segment *seg, unsigned slot, const struct net_chunk *c,
 			unsigned n, uint32_t len)
 {
-	struct vnet *to = seg->slot[slot].live;
+	struct vnet *to = seg->live[slot];
 
 	if (!to)
 		return 0;
@@ -239,7 +159,8 @@ uint32_t net_transmit(struct vnet *from, const struct net_chunk *c, unsigned n, 
 	int to = (dst[0] & 1) ? -1 : lookup(seg, dst);
 	if (to >= 0)
 		return to == (int)self ? 0 : deliver(seg, (unsigned)to, c, n, len);
-	for (unsigned s = 0; s < seg->nr; s++)
+	for (unsigned s = 0, n_places = net_plan_places(from->port_id / NET_SEG_PORTS);
+	     s < n_places; s++)
 		if (s != self)
 			cost += deliver(seg, s, c, n, len);
 	return cost;
