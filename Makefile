@@ -43,7 +43,7 @@ DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c \
 HCALL_SRCS := hcall/dispatch.c hcall/segments.c hcall/desc.c
 CORE_SRCS := core/main.c core/timer.c core/config.c core/elf.c \
 	core/bzimage.c core/linux.c core/modules.c core/guest.c core/lifecycle.c core/console.c core/run.c core/sched.c \
-	core/bench.c core/oracle.c
+	core/bench.c core/oracle.c core/monitor.c core/monitor_cmd.c core/monitor_table.c
 LIB_SRCS  := lib/log.c lib/string.c lib/format.c lib/cmdline.c lib/errmsg.c lib/escape.c
 
 HV_SRCS := $(BOOT_SRCS) $(ARCH_SRCS) $(SWITCHER_SRCS) $(MM_SRCS) $(TRAPS_SRCS) \
@@ -208,10 +208,11 @@ run: deps all $(DEFAULT_GUESTS) $(if $(LINUX),$(if $(INITRD),,$(BUSYBOX_INITRD))
 	$(if $(LINUX),@test -f "$(LINUX)" || { echo "LINUX=$(LINUX): no such file"; exit 1; })
 	@echo "run: booting $(HV_ELF), command line \"$(HV_ARGS)\", with these guests:"
 	@printf '%s\n' "$(MODULES)" | tr ',' '\n' | sed 's/^ */run:   /'
-	@echo "run: what you type goes to the guest with the input focus, the first one;"
-	@echo "run: press Ctrl-A three times in a row to move it to the next guest"
-	@echo "run: (docs/console.md). QEMU ends when every guest has ended; Ctrl-C"
-	@echo "run: quits it at any time."
+	@echo "run: press Ctrl-] for the ringvisor> monitor prompt (help, list, console NAME,"
+	@echo "run: pause, kill, shutdown...; docs/console.md). What you type goes to the guest"
+	@echo "run: with the input focus, the first one; Ctrl-A three times moves it to the next."
+	@echo "run: QEMU ends when every guest has ended, or on the monitor's shutdown;"
+	@echo "run: Ctrl-C quits it at once, with no summary."
 	$(QEMU) $(QEMU_BASE) -kernel $(HV_ELF) \
 		-append "$(HV_ARGS)$$([ -t 1 ] && echo ' color')" \
 		$(if $(MODULES),-initrd "$(MODULES)") -serial stdio -display none \

@@ -20,9 +20,10 @@
 #define VEC_BENCH 0xF0			/* a free vector: its gate is a bare iret */
 #define WINDOW    0xFF800000u		/* 4 MiB below the Switcher: never RAM */
 #define WINDOW_PAGES 64
-#define TIMELINE_MAX 4096
+#define TIMELINE_MAX BENCH_TRACE_MAX
 
 bool bench_on;
+bool bench_tracing;
 bool bench_switches;
 bool bench_irqoff;
 
@@ -233,6 +234,31 @@ void bench_timeline(const struct guest *g)
 	slice_starting = true;
 	if (timeline_len < TIMELINE_MAX)
 		timeline[timeline_len++] = (typeof(timeline[0])){ rdtsc(), g->id };
+}
+
+/* The monitor's `trace on|off|dump`: the same timeline, from now (under
+ * bench, the bench's own timeline is not reset). */
+static uint64_t trace_start_tsc;
+
+void bench_trace_start(void)
+{
+	if (!bench_on)
+		timeline_len = 0;
+	trace_start_tsc = rdtsc();
+	bench_tracing = true;
+}
+
+unsigned bench_trace_len(void)
+{
+	return timeline_len;
+}
+
+/* Entry i: ns since `trace on` (0 for entries before it) and the guest id. */
+void bench_trace_entry(unsigned i, uint64_t *ns, unsigned *id)
+{
+	ASSERT(i < timeline_len);
+	*ns = timeline[i].tsc > trace_start_tsc ? tsc_to_ns(timeline[i].tsc - trace_start_tsc) : 0;
+	*id = timeline[i].id;
 }
 
 void bench_dump_timeline(void)

@@ -14,6 +14,7 @@ struct guest;
 
 /* bench.c */
 extern bool bench_on;
+extern bool bench_tracing;		/* the monitor's trace on */
 extern bool bench_switches;
 extern bool bench_irqoff;
 void bench_mark_boot(uint64_t tsc);
@@ -22,6 +23,10 @@ void bench_report_guest(const struct guest *g);
 void bench_first_entry(void);
 void bench_timeline(const struct guest *g);
 void bench_dump_timeline(void);
+#define BENCH_TRACE_MAX 4096		/* entries kept; later ones are dropped */
+void bench_trace_start(void);
+unsigned bench_trace_len(void);
+void bench_trace_entry(unsigned i, uint64_t *ns, unsigned *id);
 void bench_entering(const struct guest *g);
 void bench_exited(void);
 void bench_idled(void);

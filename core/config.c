@@ -162,6 +162,18 @@ static bool set_benchirqoff(const struct cmd_word *w __unused, struct hv_config 
 	return true;
 }
 
+static bool set_monitor(const struct cmd_word *w, struct hv_config *c,
+			char *buf, size_t len)
+{
+	static const char *const names[] = { "off", "com2" };
+	int i = pick(w, names, ARRAY_SIZE(names));
+
+	if (i < 0)
+		return why(buf, len, "expected off|com2");
+	c->monitor_com2 = i == 1;
+	return true;
+}
+
 static const struct hv_option hv_options[] = {
 	{ "loglevel",  false, set_loglevel },
 	{ "timeslice", false, set_timeslice },
@@ -174,6 +186,7 @@ static const struct hv_option hv_options[] = {
 	{ "benchswitches", true, set_benchswitches },
 	{ "benchirqoff", true, set_benchirqoff },
 	{ "color",     true,  set_color },
+	{ "monitor",   false, set_monitor },
 };
 
 static const struct hv_config hv_defaults = {

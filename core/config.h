@@ -24,6 +24,7 @@ struct hv_config {
 	bool bench_switches;	/* benchswitches: bench, and time every guest switch */
 	bool bench_irqoff;	/* benchirqoff: bench, and time every stretch with interrupts off */
 	bool color;		/* color: ANSI colours on the console (a terminal) */
+	bool monitor_com2;	/* monitor=com2|off: the monitor's commands on COM2 too */
 };
 
 /* What a guest's exit (SHUTDOWN) or crash (killed) leads to. */

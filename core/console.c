@@ -3,6 +3,8 @@
  * VGA mirror), at the rate drain= allows; and console input, from the
  * serial line and the PS/2 keyboard, to the one guest with the focus.
  * A guest that waits for input has its unfinished line (a prompt) shown.
+ * The monitor (core/monitor.c, above this layer) takes input through a hook
+ * and has its own prompt line kept below the output, redrawn after it.
  * docs/console.md describes it from the user's side. */
 #include <arch/i386/arch.h>
 #include <core/config.h>
@@ -72,6 +74,14 @@ static unsigned focus_slot;
 static unsigned ctrl_a_held;
 static struct client *announced;
 static bool any_fresh;		/* some client's fresh is set */
+
+/* The monitor: a hook that sees each input byte first and keeps those it
+ * takes; and its prompt line, kept at the bottom: erased before any other
+ * output and drawn again after it (prompt_len 0: no prompt). */
+static bool (*monitor_take)(char ch);
+static char prompt[CONSOLE_PROMPT_MAX];
+static uint32_t prompt_len;
+static bool prompt_shown;		/* it is on the screen now */
 
 /* Colours of the guests' "[name]" prefixes, by id: ANSI SGR foregrounds,
  * red last since it reads as an error. */
@@ -152,6 +162,35 @@ static void out_force(const char *serial, size_t n, const char *plain, size_t pn
 	out_append(serial, n);
 }
 
+/* The monitor's prompt line leaves the screen: back to its start, and
+ * clear it (EL, "\033[K"; on the VGA copy, blanks over it). */
+static void prompt_erase(void)
+{
+	char blank[CONSOLE_PROMPT_MAX + 2];
+
+	if (!prompt_shown)
+		return;
+	prompt_shown = false;
+	blank[0] = '\r';
+	memset(blank + 1, ' ', prompt_len);
+	blank[prompt_len + 1] = '\r';
+	out_force("\r\033[K", 4, blank, prompt_len + 2);
+}
+
+/* The monitor's prompt line comes back, at the start of a line, unless a
+ * guest's line is open (it is ended first). */
+static void prompt_draw(void)
+{
+	if (!prompt_len || prompt_shown)
+		return;
+	if (open_line) {
+		out_force("\n", 1, "\n", 1);
+		forget_open_line();
+	}
+	prompt_shown = true;
+	out_force(prompt, prompt_len, prompt, prompt_len);
+}
+
 /* Writes everything buffered at once. Any context. */
 void console_flush(void)
 {
@@ -169,6 +208,7 @@ void console_emergency(void)
 
 	emergency = true;
 	buffering = false;
+	prompt_len = 0;		/* the monitor's prompt is not drawn again */
 	out_write_oldest(out_len);
 	irq_restore(flags);
 }
@@ -179,11 +219,14 @@ void console_write_hv(const char *s, size_t n)
 {
 	uint32_t flags = irq_save();
 
+	prompt_erase();
 	if (open_line) {
 		out_force("\n", 1, "\n", 1);
 		forget_open_line();
 	}
 	out_force(s, n, s, n);
+	if (n && s[n - 1] == '\n')
+		prompt_draw();
 	irq_restore(flags);
 }
 
@@ -239,17 +282,10 @@ static void line_went_out(struct guest *g, bool finished, uint32_t col)
 	g->line_len = 0;
 }
 
-/* Puts g's pending text into the output if it fits, or at any cost when
- * forced; false if it did not fit (the caller decides what waits).
- * finished: the line ends here ('\n'); otherwise it is shown unfinished
- * and becomes the open line. Interrupts disabled. */
-static bool emit_line(struct guest *g, bool finished, bool forced)
+/* Puts n bytes (plain: pn, for the VGA copy) into the output if they
+ * fit, or at any cost when forced; false if they did not fit. */
+static bool put_text(bool forced, const char *buf, size_t n, const char *plain, size_t pn)
 {
-	char buf[LINE_OUT_MAX], plain[LINE_OUT_MAX];
-	uint32_t col;
-	size_t n = format_line(g, finished, hv_config.color, buf, &col);
-	size_t pn = format_line(g, finished, false, plain, &col);
-
 	if (forced)
 		out_force(buf, n, plain, pn);
 	else if (!buffering) {
@@ -261,8 +297,28 @@ static bool emit_line(struct guest *g, bool finished, bool forced)
 	} else {
 		return false;
 	}
-	line_went_out(g, finished, col);
 	return true;
+}
+
+/* Puts g's pending text into the output if it fits, or at any cost when
+ * forced; false if it did not fit (the caller decides what waits).
+ * finished: the line ends here ('\n'); otherwise it is shown unfinished
+ * and becomes the open line. The monitor's prompt steps aside for it.
+ * Interrupts disabled. */
+static bool emit_line(struct guest *g, bool finished, bool forced)
+{
+	char buf[LINE_OUT_MAX], plain[LINE_OUT_MAX];
+	uint32_t col;
+
+	prompt_erase();
+	size_t n = format_line(g, finished, hv_config.color, buf, &col);
+	size_t pn = format_line(g, finished, false, plain, &col);
+	bool fits = put_text(forced, buf, n, plain, pn);
+
+	if (fits)
+		line_went_out(g, finished, col);
+	prompt_draw();
+	return fits;
 }
 
 /* g's current line is finished (by '\n', or full when next_continued):
@@ -377,6 +433,8 @@ uint32_t console_guest_write(struct guest *g, const char *buf, uint32_t len)
  * until input comes would leave its prompt unseen. Interrupts disabled. */
 void console_guest_waits(struct guest *g)
 {
+	if (prompt_len)
+		return;		/* the monitor's prompt has the line; shown later */
 	if (g->line_len && !client_of(g)->waiting)
 		emit_line(g, false, true);
 }
@@ -507,6 +565,8 @@ static void deliver(char ch)
  * a switch, Xen's way; then the held ones go to the guest before it. */
 static void input_byte(char ch)
 {
+	if (monitor_take && monitor_take(ch))
+		return;
 	if (ch == CTRL_A) {
 		if (++ctrl_a_held == SWITCH_PRESSES) {
 			ctrl_a_held = 0;
@@ -583,4 +643,73 @@ uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len)
 void console_input_poll(void)
 {
 	pump_input();
+}
+
+/* --- the monitor's side (core/monitor.c) ---------------------------------- */
+
+/* take sees every input byte before the guests do and returns true for
+ * those it keeps (the escape, and everything while its prompt is open).
+ * Boot time, before the guests start. */
+void console_set_monitor(bool (*take)(char ch))
+{
+	monitor_take = take;
+}
+
+/* The monitor's prompt line is now s[0..n): drawn at once, below
+ * everything else, and drawn again after every later line of output until
+ * console_prompt_close. Longer than CONSOLE_PROMPT_MAX - 1: cut. A key
+ * typed costs the bytes it changes, not the whole line (a paste of a long
+ * line must not hold interrupts off for a redraw per byte). Interrupts
+ * disabled. */
+void console_prompt_set(const char *s, size_t n)
+{
+	n = MIN(n, sizeof(prompt) - 1);
+	/* What typing does, written as a terminal would echo it: the new
+	 * characters, or one erased ("\b \b"); anything else is redrawn. */
+	if (prompt_shown && n >= prompt_len && !memcmp(prompt, s, prompt_len)) {
+		out_force(s + prompt_len, n - prompt_len, s + prompt_len, n - prompt_len);
+		memcpy(prompt + prompt_len, s + prompt_len, n - prompt_len);
+		prompt_len = (uint32_t)n;
+		return;
+	}
+	if (prompt_shown && n + 1 == prompt_len && !memcmp(prompt, s, n)) {
+		out_force("\b \b", 3, "\b \b", 3);
+		prompt_len = (uint32_t)n;
+		return;
+	}
+	prompt_erase();
+	memcpy(prompt, s, n);
+	prompt_len = (uint32_t)n;
+	prompt_draw();
+}
+
+/* The prompt line as it is shown stays on the screen, ended by a newline
+ * (a command was entered); the next console_prompt_set draws a new one. */
+void console_prompt_keep(void)
+{
+	if (prompt_shown)
+		out_force("\n", 1, "\n", 1);
+	prompt_shown = false;
+	prompt_len = 0;
+}
+
+/* No prompt any more: it leaves the screen. */
+void console_prompt_close(void)
+{
+	prompt_erase();
+	prompt_len = 0;
+}
+
+/* Input goes to g from now on (the monitor's `console NAME`). */
+void console_focus(struct guest *g)
+{
+	focus_slot = g->id;
+	announce(client_of(g));
+}
+
+/* The byte goes to the guest with the focus as if typed (the monitor's
+ * escape typed twice sends the escape itself). */
+void console_deliver(char ch)
+{
+	deliver(ch);
 }

@@ -21,5 +21,11 @@ uint32_t console_guest_read(struct guest *g, char *buf, uint32_t len);
 bool console_input_waiting(const struct guest *g);
 uint32_t console_input_take(struct guest *g, char *buf, uint32_t len);
 void console_input_poll(void);
+void console_set_monitor(bool (*take)(char ch));
+void console_prompt_set(const char *s, size_t n);
+void console_prompt_keep(void);
+void console_prompt_close(void);
+void console_focus(struct guest *g);
+void console_deliver(char ch);
 
 #endif

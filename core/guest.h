@@ -58,6 +58,12 @@ struct guest {
 	uint64_t cap_used_ns;		/* CPU used in this cap window */
 	uint64_t woke_ns;		/* when it last left the wake queue */
 	unsigned restarts;		/* how many times this guest was restarted */
+	/* The monitor's (core/monitor.c): paused, with its clock event's time
+	 * left held; ended by its kill or its restart. */
+	bool paused;
+	uint64_t clock_held_ns;
+	bool ended_by_monitor;
+	bool restart_asked;
 
 	/* Guest-physical 0 .. mem_size is host-physical mem_base .. + size. */
 	uint32_t mem_base;

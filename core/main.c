@@ -8,6 +8,7 @@
 #include <core/console.h>
 #include <core/guest.h>
 #include <core/modules.h>
+#include <core/monitor.h>
 #include <core/oracle.h>
 #include <core/run.h>
 #include <core/timer.h>
@@ -273,6 +274,7 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 		 hv_config.console_serial ? "serial" : "",
 		 hv_config.console_serial && hv_config.console_vga ? " and " : "",
 		 hv_config.console_vga ? "VGA" : "", hv_config.drain_bps);
+	monitor_init();
 	bool ok = sched_loop(guests, started);
 	pr_info("memory: %u frames free after the guests ended (%u by a scan)",
 		frame_free_count(), frame_scan_free());

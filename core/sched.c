@@ -13,6 +13,7 @@
 #include <core/config.h>
 #include <core/console.h>
 #include <core/guest.h>
+#include <core/modules.h>
 #include <core/oracle.h>
 #include <core/run.h>
 #include <core/timer.h>
@@ -21,27 +22,7 @@
 #include <mm/frame.h>
 
 
-/* How a guest ended, kept for the summary after its memory went back. */
-struct ending {
-	enum guest_state state;
-	int exit_status;
-	bool as_expected;
-	uint64_t cpu_ns, context_switches, hypercalls, faults, emulated;
-	struct net_counters net;
-	char reason[sizeof(((struct guest *)0)->end_reason)];
-};
-
-/* One slot per started module: its guest changes when it is restarted,
- * and is NULL once it has ended for good (then `end` says how). */
-struct slot {
-	const struct guest_spec *spec;
-	struct guest *g;
-	unsigned restarts;
-	bool ended;
-	bool gone;		/* its restart did not fit: no ending recorded */
-	struct ending end;
-};
-static struct slot slots[MAX_MODULES];
+static struct sched_slot slots[MAX_MODULES];
 static unsigned nr_slots;
 
 /* A ring of guests: the round-robin queue, the wake queue. */
@@ -53,8 +34,13 @@ static struct ring run_q, wake_q;
 
 static struct guest *current;
 static volatile bool need_resched;
+static bool (*poll_hook)(void);
+static void (*end_hook)(void);
+static bool shutting_down;
 static struct timer_event slice_end, cap_window, preempt_due;
 static uint64_t window_start;
+static uint64_t started_ns;	/* when the guests started */
+static unsigned alive;		/* slots whose guest has not ended for good */
 
 static void push_back(struct ring *r, struct guest *g)
 {
@@ -98,8 +84,8 @@ static void make_ready(struct guest *g)
 {
 	if (g->queued || g == current)
 		return;
-	if (g->throttled)
-		return;			/* the cap window's end queues it */
+	if (g->throttled || g->paused)
+		return;			/* the cap window's end, or unpause, queues it */
 	if (g->credit_ns > 0) {
 		/* It preempts at once, unless it did less than
 		 * WAKE_PREEMPT_GAP_NS ago: then when that much has passed. */
@@ -217,7 +203,7 @@ static void run_slice(struct guest *g)
 	slice = MAX(slice, (int64_t)SLICE_NS_MIN);
 
 	uint64_t start = time_ns();
-	if (bench_on)
+	if (bench_on || bench_tracing)
 		bench_timeline(g);
 	current = g;
 	need_resched = false;
@@ -248,16 +234,18 @@ static void run_slice(struct guest *g)
  * the number of guests. */
 static struct guest *pick(void)
 {
-	struct guest *g = pop_front(&wake_q);
+	struct guest *g;
 
-	if (g) {
+	while ((g = pop_front(&wake_q))) {
+		if (guest_alive(g) && g->paused)
+			continue;		/* unpause queues it again */
 		g->woke_ns = time_ns();
 		return g;
 	}
 	while ((g = pop_front(&run_q))) {
 		if (!guest_alive(g))
 			return g;
-		if (g->run_state != GUEST_RUNNABLE || g->throttled)
+		if (g->run_state != GUEST_RUNNABLE || g->throttled || g->paused)
 			continue;
 		if (g->credit_ns <= 0) {
 			g->credit_ns += quantum(g);
@@ -277,6 +265,8 @@ static bool ended_as_expected(const struct guest *g)
 {
 	const struct guest_config *c = &g->spec->config;
 
+	if (g->ended_by_monitor)
+		return true;		/* the operator's choice, not the guest's doing */
 	switch (c->expect) {
 	case GUEST_EXPECT_ANY:
 		return true;
@@ -311,10 +301,10 @@ static void destroy_checked(struct guest *g)
 /* The guest in s has ended for good: what the summary needs is kept, and
  * everything it holds goes back now, not when the last guest ends; the
  * oracle checks the frames at that moment. */
-static void retire(struct slot *s)
+static void retire(struct sched_slot *s)
 {
 	struct guest *g = s->g;
-	struct ending *e = &s->end;
+	struct sched_ending *e = &s->end;
 
 	e->state = g->run_state;
 	e->exit_status = g->exit_status;
@@ -326,6 +316,7 @@ static void retire(struct slot *s)
 	e->emulated = g->stats.emulated;
 	e->net = g->stats.net;
 	strlcpy(e->reason, g->end_reason, sizeof(e->reason));
+	strlcpy(s->last_reason, g->end_reason, sizeof(s->last_reason));
 	if (bench_on)
 		bench_report_guest(g);
 	s->g = NULL;
@@ -340,21 +331,33 @@ static void retire(struct slot *s)
  * credit and cap use carry over, so cpu_limit= and cap= span restarts, and
  * the time the teardown and rebuild take is charged to it. Returns true
  * if it lives on. */
-static bool lifecycle(struct slot *s)
+static bool lifecycle(struct sched_slot *s)
 {
 	struct guest *g = s->g;
 	const struct guest_config *c = &s->spec->config;
 	bool crashed = g->run_state == GUEST_KILLED;
-	bool restart = (crashed ? c->on_crash : c->on_exit) == GUEST_RESTART;
+	bool restart = (crashed ? c->on_crash : c->on_exit) == GUEST_RESTART &&
+		       s->restarts < c->restarts;
 
 	run_forget(g);
-	if (!restart || s->restarts >= c->restarts) {
+	if (g->restart_asked) {
+		restart = true;		/* the monitor's restart: no policy, no limit */
+	} else if (g->ended_by_monitor || shutting_down) {
+		restart = false;	/* the monitor's kill, or shutdown */
+	}
+	if (!restart) {
 		retire(s);
 		return false;
 	}
 	uint64_t t0 = time_ns();
-	s->restarts++;
-	pr_info("guest %s: restarting (%u of %u)", g->name, s->restarts, c->restarts);
+	if (g->restart_asked) {
+		s->monitor_restarts++;
+		pr_info("guest %s: restarting, as the monitor asked", g->name);
+	} else {
+		s->restarts++;
+		pr_info("guest %s: restarting (%u of %u)", g->name, s->restarts, c->restarts);
+	}
+	strlcpy(s->last_reason, g->end_reason, sizeof(s->last_reason));
 	unsigned id = g->id;
 	uint64_t cpu_ns = g->stats.cpu_ns, cap_used = g->cap_used_ns;
 	struct net_counters net = g->stats.net;
@@ -367,7 +370,7 @@ static bool lifecycle(struct slot *s)
 		s->ended = s->gone = true;
 		return false;
 	}
-	g->restarts = s->restarts;
+	g->restarts = s->restarts + s->monitor_restarts;
 	g->stats.cpu_ns = cpu_ns;
 	g->stats.net = net;
 	g->cap_used_ns = cap_used;
@@ -385,11 +388,12 @@ static void summary(void)
 		"status", "cpu(us)", "switches", "hypercalls", "faults", "restarts", "emulated",
 		"reason");
 	for (unsigned i = 0; i < nr_slots; i++) {
-		const struct slot *s = &slots[i];
-		const struct ending *e = &s->end;
+		const struct sched_slot *s = &slots[i];
+		const struct sched_ending *e = &s->end;
 		if (s->gone) {
 			kprintf("ringvisor: %-15s %-6s %6s %10s %9s %10s %9s %8u %9s  %s\n",
-				s->spec->config.name, "gone", "-", "-", "-", "-", "-", s->restarts,
+				s->spec->config.name, "gone", "-", "-", "-", "-", "-",
+				s->restarts + s->monitor_restarts,
 				"-", "could not be restarted");
 			continue;
 		}
@@ -400,7 +404,7 @@ static void summary(void)
 			e->exit_status, (unsigned long long)(e->cpu_ns / 1000),
 			(unsigned long long)e->context_switches,
 			(unsigned long long)e->hypercalls, (unsigned long long)e->faults,
-			s->restarts, (unsigned long long)e->emulated, e->reason,
+			s->restarts + s->monitor_restarts, (unsigned long long)e->emulated, e->reason,
 			e->as_expected ? "" : "  (not as expected)");
 	}
 }
@@ -412,7 +416,7 @@ static void net_summary(void)
 	bool any = false;
 
 	for (unsigned i = 0; i < nr_slots; i++) {
-		const struct slot *s = &slots[i];
+		const struct sched_slot *s = &slots[i];
 		const struct net_counters *n = &s->end.net;
 		if (!s->spec->config.nr_net || s->gone)
 			continue;
@@ -434,7 +438,7 @@ static void net_summary(void)
 	}
 }
 
-static struct slot *slot_of(const struct guest *g)
+static struct sched_slot *slot_of(const struct guest *g)
 {
 	for (unsigned i = 0; i < nr_slots; i++)
 		if (slots[i].g == g)
@@ -446,15 +450,15 @@ static struct slot *slot_of(const struct guest *g)
  * true if each ended as its expect= option said. */
 bool sched_loop(struct guest **guests, unsigned n)
 {
-	unsigned alive = 0;
 
 	timer_event_init(&slice_end, slice_expired, NULL);
 	timer_event_init(&cap_window, cap_window_opened, NULL);
 	timer_event_init(&preempt_due, preempt_now, NULL);
 	guest_set_sched_ops(&hooks);
 	cli();
+	started_ns = time_ns();
 	for (unsigned i = 0; i < n; i++) {
-		slots[nr_slots++] = (struct slot){ .spec = guests[i]->spec, .g = guests[i] };
+		slots[nr_slots++] = (struct sched_slot){ .spec = guests[i]->spec, .g = guests[i] };
 		sched_add(guests[i]);
 		alive++;
 	}
@@ -464,7 +468,10 @@ bool sched_loop(struct guest **guests, unsigned n)
 
 	while (alive) {
 		console_input_poll();
+		bool busy = poll_hook && poll_hook();
 		struct guest *g = pick();
+		if (!g && busy)
+			continue;		/* the monitor has more to print */
 		if (!g) {
 			if (bench_on)
 				bench_idled();
@@ -482,12 +489,14 @@ bool sched_loop(struct guest **guests, unsigned n)
 			bench_idled();		/* an end is not a switch */
 		oracle_check_guest(g->name);
 		host_window();
-		struct slot *s = slot_of(g);
+		struct sched_slot *s = slot_of(g);
 		/* A restart charged past cpu_limit= ends the new guest at once. */
 		while (s->g && !guest_alive(s->g))
 			if (!lifecycle(s))
 				alive--;
 	}
+	if (end_hook)
+		end_hook();
 	timer_cancel(&cap_window);
 	timer_cancel(&preempt_due);
 	if (bench_irqoff) {
@@ -506,4 +515,132 @@ bool sched_loop(struct guest **guests, unsigned n)
 		bench_report_switches();
 	}
 	return ok;
+}
+
+/* --- what the monitor asks of the scheduler (core/monitor.c) ------------- */
+/* All of these run in the run loop between slices, interrupts off, from
+ * the monitor's poll hook: no guest is running then. */
+
+/* poll is called once per pass of the run loop; it returns true while
+ * it has more to do at once (the loop then does not idle). end is called
+ * once the last guest has ended, before the summary. */
+void sched_set_poll(bool (*poll)(void), void (*end)(void))
+{
+	poll_hook = poll;
+	end_hook = end;
+}
+
+unsigned sched_nr_slots(void)
+{
+	return nr_slots;
+}
+
+const struct sched_slot *sched_slot(unsigned i)
+{
+	return i < nr_slots ? &slots[i] : NULL;
+}
+
+uint64_t sched_started_ns(void)
+{
+	return started_ns;
+}
+
+/* A paused guest is never picked and its clock event is held: the time
+ * left is kept and the event armed again by sched_unpause. Virtual
+ * interrupts still become pending (they are delivered once it runs). */
+void sched_pause(struct guest *g)
+{
+	if (g->paused || !guest_alive(g))
+		return;
+	g->paused = true;
+	g->clock_held_ns = 0;
+	if (timer_armed(&g->clock)) {
+		uint64_t now = time_ns();
+		g->clock_held_ns = g->clock.deadline > now ? g->clock.deadline - now : 1;
+		timer_cancel(&g->clock);
+	}
+}
+
+void sched_unpause(struct guest *g)
+{
+	if (!g->paused)
+		return;
+	g->paused = false;
+	if (g->clock_held_ns)
+		timer_arm(&g->clock, time_ns() + g->clock_held_ns);
+	g->clock_held_ns = 0;
+	if (g->run_state == GUEST_RUNNABLE)
+		make_ready(g);
+}
+
+/* The monitor's kill: g ends now, and neither on_exit= nor on_crash=
+ * applies; it counts as ended as expected (the operator chose it). */
+void sched_kill(struct guest *g)
+{
+	g->ended_by_monitor = true;
+	g->paused = false;
+	kill_guest(g, "killed from the monitor");
+	reap_soon(g);
+}
+
+/* The monitor's restart: g ends and is built again from its module, as a
+ * restart by policy is (guest_create's admission; its accounting carried
+ * over), whatever on_exit=, on_crash= and restarts= say. */
+void sched_restart(struct guest *g)
+{
+	g->restart_asked = true;
+	g->paused = false;
+	guest_exit(g, 0, "restarted from the monitor");
+	reap_soon(g);
+}
+
+/* New weight= and cap= for g's module, from now on and across restarts.
+ * The credit and the cap use so far are kept: the new quantum applies from
+ * the next round, the new cap at once (a guest over it is throttled until
+ * the window's end; one let off a cap may run at once). */
+void sched_set(struct guest *g, uint32_t weight, uint32_t cap)
+{
+	struct guest_config *c = &guest_specs[g->spec - guest_specs].config;
+
+	c->weight = weight;
+	c->cap = cap;
+	bool throttled = cap && g->cap_used_ns >= cap_allowance(g);
+	if (g->throttled && !throttled) {
+		g->throttled = false;
+		if (g->run_state == GUEST_RUNNABLE)
+			make_ready(g);
+	}
+	g->throttled = throttled;
+}
+
+/* The monitor's restart of the guest in slot i after it ended for good:
+ * built again from its module, with the admission of any guest (false if
+ * it does not fit; guest_create said why) and its CPU time carried over,
+ * the rebuild charged to it, as a restart by policy is. */
+bool sched_revive(unsigned i)
+{
+	struct sched_slot *s = &slots[i];
+
+	if (i >= nr_slots || s->g || !s->ended || shutting_down)
+		return false;
+	uint64_t t0 = time_ns();
+	struct guest *g = guest_create(s->spec, i);
+	if (!g)
+		return false;
+	s->monitor_restarts++;
+	g->restarts = s->restarts + s->monitor_restarts;
+	g->stats.cpu_ns = s->gone ? 0 : s->end.cpu_ns;
+	s->ended = s->gone = false;
+	s->g = g;
+	sched_add(g);
+	alive++;
+	pr_info("guest %s: restarting, as the monitor asked", g->name);
+	charge(g, time_ns() - t0);
+	return true;
+}
+
+/* From now on no guest is restarted, by policy or otherwise: shutdown. */
+void sched_shutting_down(void)
+{
+	shutting_down = true;
 }

@@ -112,6 +112,11 @@
 #define LGUEST_IRQ_VECTOR_BASE  32      /* IRQ n arrives at vector 32 + n */
 #define RV_IRQ_TIMER            0       /* HC_SET_CLOCKEVENT expired */
 #define RV_IRQ_CONSOLE          1       /* console input is waiting */
+/* The power button: the monitor's `shutdown` asks the guest to stop. Raised
+ * only in a guest that loaded a gate for it (LGUEST_IRQ_VECTOR_BASE + 2);
+ * the guest should end (HC_RV_EXIT) within MONITOR_SHUTDOWN_NS, 2 s, or it
+ * is killed. IRQs 0..4 are Ringvisor's own events; virtio devices use 5 on. */
+#define RV_IRQ_POWER            2
 
 /* The only system-call vector the host accepts in lguest_data.syscall_vec. */
 #define LGUEST_SYSCALL_VECTOR   0x80

@@ -137,6 +137,17 @@
  * nanoseconds (longer when one byte takes longer at that rate). */
 #define CONSOLE_DRAIN_TICK_NS ULL(1000000)
 
+/* The monitor (docs/console.md, "The monitor"): the longest command line
+ * in bytes, so that "ringvisor> " and the line fit in 80 columns; the
+ * console's prompt line holds that; how long `shutdown` waits for the
+ * guests to stop before it ends the rest; the period over which `list`
+ * measures each guest's recent CPU share; the refresh period of `top`. */
+#define MONITOR_LINE_MAX     U(64)
+#define CONSOLE_PROMPT_MAX   (MONITOR_LINE_MAX + U(16))
+#define MONITOR_SHUTDOWN_NS  ULL(2000000000)
+#define MONITOR_SAMPLE_NS    ULL(1000000000)
+#define MONITOR_TOP_NS       ULL(1000000000)
+
 /* Serial receive ring, in bytes (a power of two). */
 #define SERIAL_RX_RING       U(1024)
 

@@ -17,6 +17,7 @@ import itertools
 import os
 import shutil
 import re
+import selectors
 import signal
 import socket
 import subprocess
@@ -45,6 +46,19 @@ OUTCOMES = {
     STATUS_TIMEOUT: "hang: QEMU was still running at the timeout",
     0: "triple fault (QEMU exits 0 on a reset under -no-reboot)",
 }
+
+# The hypervisor's last line before an ACPI power-off (arch/i386/power.c).
+POWEROFF_LINE = "ringvisor: power off (ACPI S5)"
+
+
+def clean_poweroff(status, log):
+    """True if the run ended in an ACPI power-off, not a triple fault: QEMU
+    exits 0 either way, so the log must end with the summary table's
+    heading somewhere, then the verdict, then the power-off line last."""
+    lines = [l for l in log.replace("\r\n", "\n").split("\n") if l.strip()]
+    return (status == 0 and bool(lines) and lines[-1] == POWEROFF_LINE
+            and any(l.startswith("ringvisor: guest ") and " state " in l for l in lines)
+            and any(l.startswith("ringvisor: verdict: ") for l in lines))
 
 
 class Boot:
@@ -341,18 +355,26 @@ class SerialConsole:
     the test types into it and reads the console back. Started with
     wait=on, so the machine runs only once the test is connected."""
 
-    def __init__(self, name, modules, append="exit=qemu", timeout=60, mem=128):
+    def __init__(self, name, modules, append="exit=qemu", timeout=60, mem=128,
+                 com2=False, icount=None):
         LOGS.mkdir(parents=True, exist_ok=True)
         self.name = safe_name(name)
         log = LOGS / (self.name + ".log")
         log.unlink(missing_ok=True)
         self.path = socket_path("serial")
-        cmd = qemu_cmd(log=log, append=append, modules=modules, mem=mem)
+        cmd = qemu_cmd(log=log, append=append, modules=modules, mem=mem, icount=icount)
         i = cmd.index(f"file:{log}")
         cmd[i - 1:i + 1] = ["-chardev",
                             f"socket,id=com1,path={self.path},server=on,wait=on,"
                             f"logfile={log}",
                             "-serial", "chardev:com1"]
+        # COM2, the monitor's channel for scripts (monitor=com2): a second
+        # socket, also waited for before the machine runs.
+        self.com2 = None
+        if com2:
+            self.com2_path = socket_path("com2")
+            cmd[i + 3:i + 3] = ["-chardev", f"socket,id=com2,path={self.com2_path},"
+                                f"server=on,wait=on", "-serial", "chardev:com2"]
         self.proc = spawn(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
         self.watchdog = _Watchdog(self.proc, timeout)
@@ -368,10 +390,97 @@ class SerialConsole:
                     assert self.proc.poll() is None, self.proc.stderr.read()
                     assert time.monotonic() < self.deadline, "no serial socket"
                     time.sleep(0.05)
+            if com2:
+                self.com2 = self._connect(self.com2_path)
         except BaseException:
             self.close()
             raise
         self.sock.settimeout(0.1)
+        self.com2_raw = b""
+        self.com2_seen = 0
+        self.reader = None
+        if com2:
+            # With two sockets, one is not read while the test waits on the
+            # other; QEMU writes a byte per message, so an unread socket's
+            # buffer fills within a few hundred bytes and the UART's
+            # back-pressure drops bytes. A thread reads both all the time.
+            self.eof = False
+            self.reader = threading.Thread(target=self._read_both, daemon=True)
+            self.reader.start()
+
+    def _read_both(self):
+        sel = selectors.DefaultSelector()
+        sel.register(self.sock, selectors.EVENT_READ, "com1")
+        sel.register(self.com2, selectors.EVENT_READ, "com2")
+        live = 2
+        try:
+            self._pump(sel, live)
+        except (OSError, ValueError):
+            pass                # the test closed the sockets
+        self.eof = True
+
+    def _pump(self, sel, live):
+        while live:
+            for key, _ in sel.select(timeout=0.1):
+                try:
+                    data = key.fileobj.recv(65536)
+                except (socket.timeout, OSError):
+                    continue
+                if not data:
+                    sel.unregister(key.fileobj)
+                    live -= 1
+                elif key.data == "com1":
+                    self.raw += data
+                else:
+                    self.com2_raw += data
+            if self.proc.poll() is not None and not sel.select(timeout=0):
+                break
+
+    def _connect(self, path):
+        s = socket.socket(socket.AF_UNIX)
+        while True:
+            try:
+                s.connect(str(path))
+                s.settimeout(0.1)
+                return s
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert self.proc.poll() is None, self.proc.stderr.read()
+                assert time.monotonic() < self.deadline, f"no socket {path}"
+                time.sleep(0.05)
+
+    def _read_com2(self):
+        if self.reader:
+            time.sleep(0.02)
+            return not self.eof or self.com2_raw.find(b"\n", self.com2_seen) >= 0
+        try:
+            data = self.com2.recv(65536)
+        except socket.timeout:
+            self._read()        # keep COM1 drained too
+            return True
+        if not data:
+            return False
+        self.com2_raw += data
+        return True
+
+    def command(self, line, raw=None):
+        """Send one monitor command on COM2 and return its reply: the lines
+        up to and including the one that starts "ok " or "error " (each a
+        str, "\r" dropped). raw: bytes to send instead of line."""
+        self.com2.sendall(raw if raw is not None else line.encode() + b"\n")
+        reply = []
+        while time.monotonic() < self.deadline:
+            nl = self.com2_raw.find(b"\n", self.com2_seen)
+            if nl < 0:
+                if not self._read_com2():
+                    break
+                continue
+            text = self.com2_raw[self.com2_seen:nl].decode(errors="replace").rstrip("\r")
+            self.com2_seen = nl + 1
+            reply.append(text)
+            if text.startswith(("ok ", "error ")):
+                return reply
+        raise AssertionError(f"no reply to {line!r} on COM2; got {reply!r}; "
+                             f"console:\n{self.text}")
 
     def __enter__(self):
         return self
@@ -380,6 +489,9 @@ class SerialConsole:
         self.close()
 
     def _read(self):
+        if self.reader:
+            time.sleep(0.02)
+            return not self.eof
         try:
             data = self.sock.recv(65536)
         except socket.timeout:
@@ -429,3 +541,6 @@ class SerialConsole:
         stop(self.proc)
         self.sock.close()
         self.path.unlink(missing_ok=True)
+        if self.com2:
+            self.com2.close()
+            self.com2_path.unlink(missing_ok=True)

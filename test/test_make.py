@@ -102,8 +102,11 @@ def test_run_says_what_it_boots_and_keeps_exit_qemu(build):
     assert f"run:   {hello} name=greeter" in out, out
     assert "Ctrl-A three times" in out and "Ctrl-C" in out, out
     assert "[greeter] hello from a Ringvisor guest" in out, out
-    # The explanation comes before the machine starts.
+    # The explanation comes before the machine starts, the monitor's escape
+    # in its first lines.
     assert out.index("Ctrl-C") < out.index("[greeter]")
+    first = out.splitlines()[:5]
+    assert any("Ctrl-] for the ringvisor> monitor prompt" in l for l in first), first
 
 
 def test_debug_stops_once_at_the_guests_main_in_its_source(build):

@@ -118,6 +118,8 @@ DEFENCE = {
     "virtio-net: spoofed source MAC": "`dev/netswitch.c: net_transmit` (a frame's source must be its port's MAC: refused and counted, never learned)",
     "virtio-net: frames to a restarting guest": "`dev/netswitch.c: net_unhook` from `core/lifecycle.c: guest_release_piece` (ports unhooked before the memory goes back), `dev/virtio_net.c: vnet_receive` (alive, loaded, DRIVER_OK, queue enabled)",
     "CPU isolation: switch floods": "`dev/virtio_net.c: vnet_work` (NET_WORK_BYTES a pass, every copy counted, in the sender's slice), `core/sched.c: charge`",
+    "monitor input: long and binary lines": "`core/monitor.c: edit` (printable ASCII only, at most MONITOR_LINE_MAX bytes kept, the whole line refused at Enter with one line)",
+    "monitor input: bad commands and names": "`core/monitor_cmd.c: monitor_command, find_slot, cmd_set` (every word checked before anything changes; one error line)",
     "denial of service: notify storm": "`dev/virtio_pci.c: notify`, `dev/dev.c: dev_work` (work per pass bounded by DEV_WORK_BYTES, on the guest's own time); `core/sched.c`",
 }
 
@@ -434,6 +436,39 @@ MEMORY = {
                           "boot with one line naming the three, the others run"),
 }
 
+# Abuse of the monitor's input (test/test_security_monitor.py), sent on COM2
+# (monitor=com2) beside two running guests: case -> (kind, the bytes sent,
+# the start of the one reply line). Each must get that one line and change
+# nothing: both guests still running, unpaused, at the same weight.
+MONITOR_LONG = "monitor input: long and binary lines"
+MONITOR_BAD = "monitor input: bad commands and names"
+MONITOR_INPUT = {
+    "mon_long_line": (MONITOR_LONG, b"pause t1 " + b"x" * 300 + b"\n",
+                      "error msg=line too long (more than 64 bytes)"),
+    "mon_huge_line": (MONITOR_LONG, b"kill t1" + b"y" * 4000 + b"\n",
+                      "error msg=line too long (more than 64 bytes)"),
+    "mon_nul": (MONITOR_LONG, b"kill\x00 t1\n", "error msg=byte 0x00 is not text"),
+    "mon_high_bytes": (MONITOR_LONG, b"pause t1" + bytes(range(0x80, 0x100)) + b"\n",
+                       "error msg=byte 0x80 is not text"),
+    "mon_utf8_name": (MONITOR_LONG, "pause t\u0131\n".encode(), "error msg=byte 0xc4 is not text"),
+    "mon_escape_seq": (MONITOR_LONG, b"\x1b[2J\x1b]0;x\x07kill t1\n",
+                       "error msg=byte 0x1b is not text"),
+    "mon_unknown_cmd": (MONITOR_BAD, b"frobnicate t1\n", 'error msg=unknown command "frobnicate"'),
+    "mon_abbreviated_cmd": (MONITOR_BAD, b"ki t1\n", 'error msg=unknown command "ki"'),
+    "mon_unknown_guest": (MONITOR_BAD, b"kill nosuch\n", 'error msg=no guest is named "nosuch"'),
+    "mon_ambiguous_guest": (MONITOR_BAD, b"kill t\n", 'error msg="t" names 2 guests'),
+    "mon_format_name": (MONITOR_BAD, b"kill %s%n%x\n", 'error msg=no guest is named "%s%n%x"'),
+    "mon_too_many_words": (MONITOR_BAD, b"a b c d e f g h i\n", "error msg=more than 8 words"),
+    "mon_missing_arg": (MONITOR_BAD, b"kill\n", "error msg=usage: kill NAME"),
+    "mon_extra_arg": (MONITOR_BAD, b"pause t1 t2\n", "error msg=usage: pause NAME"),
+    "mon_weight_overflow": (MONITOR_BAD, b"set t1 weight=99999999999999\n",
+                            "error msg=weight= wants 1..1000"),
+    "mon_weight_zero": (MONITOR_BAD, b"set t1 weight=0 cap=50\n", "error msg=weight= wants 1..1000"),
+    "mon_cap_over": (MONITOR_BAD, b"set t1 weight=500 cap=101\n", "error msg=cap= wants 0..100"),
+    "mon_set_junk": (MONITOR_BAD, b"set t1 weight=500 turbo=1\n",
+                     'error msg=set takes weight=N and cap=N, not "turbo=1"'),
+}
+
 # Restart policy and accounting (test/test_security_dos.py: test_restart):
 # case -> (kind, sec_storm mode, module options, expected)
 RESTART = {
@@ -580,6 +615,10 @@ def catalogue():
         add(cid, "restart", kind, exp)
     for cid, (kind, _) in DOS.items():
         add(cid, "dos", kind, DOS_EXPECT)
+    for cid, (kind, raw, reply) in MONITOR_INPUT.items():
+        shown = raw if len(raw) <= 40 else raw[:24] + f"... ({len(raw)} bytes)".encode()
+        add(cid, "monitor", kind, f"`{shown!r}` on COM2: one line `{reply}...`, "
+            "nothing changed (both guests still running, unpaused, at weight 100)")
     add("fuzz_share", "fuzz", "hypercall fuzzing",
         ">= 10^5 fuzzed calls, deaths counted by reason, no panic, oracle intact")
     add("mutation", "mutation", "mutation self-check", "every mutant caught (make test-mutation)")
@@ -620,6 +659,8 @@ def render_doc():
            "  under `-icount` (test/test_security_share.py);",
            "- `restart`, `memory`: `guests/security/sec_storm.c` (test/test_security_dos.py);",
            "- `fuzz`: `guests/security/sec_fuzz.c` (test/test_security_fuzz.py);",
+           "- `monitor`: bytes on COM2 (`monitor=com2`) beside two `guests/sched/ticker.c`",
+           "  (test/test_security_monitor.py);",
            "- `mutation`: `tools/mutation.py`.", "",
            "Cases already elsewhere (not repeated here) include tkill's 45 kills",
            "(test/test_guest_kills.py), tattack's Switcher-page attacks, ttrap/tirq/tuser",

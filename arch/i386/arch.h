@@ -26,6 +26,7 @@
 #define NR_IRQS            16
 #define IRQ_PIT            0
 #define IRQ_KEYBOARD       1
+#define IRQ_COM2           3
 #define IRQ_COM1           4
 
 #ifndef __ASSEMBLER__
@@ -127,13 +128,17 @@ uint64_t tsc_to_ns(uint64_t cycles);
 void rtc_init(void);
 uint64_t wallclock_ns(void);		/* nanoseconds since 1970 (UTC) */
 
-/* serial.c: COM1, 16550 with FIFOs; receive is interrupt driven. */
+/* serial.c: COM1 (the console) and COM2 (monitor=com2), 16550 with FIFOs;
+ * receive is interrupt driven. */
 void serial_init(void);
 void serial_enable_rx_irq(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 int serial_getc(void);			/* -1 when the receive ring is empty */
 bool serial_rx_pending(void);
+bool serial_com2_init(void);
+int serial_com2_getc(void);		/* -1 when the receive ring is empty */
+void serial_com2_write(const char *s, size_t n);
 
 /* keyboard.c: the PS/2 keyboard (i8042, IRQ 1), scan code set 1 to ASCII. */
 void keyboard_init(void);

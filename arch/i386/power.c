@@ -99,6 +99,7 @@ void arch_poweroff(int code)
 	if (debug_exit)
 		outb(DEBUG_EXIT_PORT, (uint8_t)code);	/* QEMU exits: (code << 1) | 1 */
 	if (acpi_ready) {
+		kprintf("ringvisor: power off (ACPI S5)\n");
 		if (!acpi_mode())
 			pr_warn("acpi: the machine would not enter ACPI mode");
 		/* SLP_TYPb goes to PM1b first: both must be written for the

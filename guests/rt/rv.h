@@ -217,7 +217,9 @@ int rv_handler_installed(unsigned int vector);
  * the interrupt only wakes a reader from rv_halt. */
 int rv_set_irq_handler(unsigned int irq, rv_handler_t fn);
 
-/* Called by crt0's C start: default handlers for vectors 0..31 and IRQ 0. */
+/* Called by crt0's C start: default handlers for vectors 0..31, IRQ 0 and
+ * the power button, RV_IRQ_POWER (the monitor's shutdown), whose default
+ * prints one line and ends the program with status 0. */
 void rv_trap_init(void);
 
 /* C entry from trapentry.S for every vector. */

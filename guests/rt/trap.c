@@ -91,6 +91,16 @@ static void unexpected_interrupt(struct rv_regs *r)
 		  r->vector);
 }
 
+/* The power button (RV_IRQ_POWER, the monitor's shutdown): the program
+ * ends with status 0, as if main returned it. A program that must clean up
+ * first installs its own handler with rv_set_irq_handler. */
+static void power_button(struct rv_regs *r)
+{
+	(void)r;
+	rv_printf("rv: power button pressed; exiting\n");
+	rv_exit(0);
+}
+
 static rv_handler_t default_handler(unsigned int vector)
 {
 	if (vector == VECTOR_NM)
@@ -101,6 +111,8 @@ static rv_handler_t default_handler(unsigned int vector)
 		return rv_timer_irq;
 	if (vector == LGUEST_IRQ_VECTOR_BASE + RV_IRQ_CONSOLE)
 		return console_input;
+	if (vector == LGUEST_IRQ_VECTOR_BASE + RV_IRQ_POWER)
+		return power_button;
 	return unexpected_interrupt;
 }
 
@@ -145,6 +157,7 @@ void rv_trap_init(void)
 		if (!host_ignores(v))
 			rv_set_handler(v, NULL, RV_GATE_INTR);
 	rv_set_irq_handler(RV_IRQ_TIMER, NULL);
+	rv_set_irq_handler(RV_IRQ_POWER, NULL);
 }
 
 void c_rv_trap(struct rv_regs *regs)

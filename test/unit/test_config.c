@@ -185,6 +185,24 @@ static void hv_config_drain_limits(void)
 	CHECK_EQ(c.drain_bps, 0);
 }
 
+static void hv_config_monitor(void)
+{
+	struct hv_config c;
+	struct warnings w;
+
+	hv_parse("", &c, &w);
+	CHECK(!c.monitor_com2);		/* off by default: COM2 has no authentication */
+	hv_parse("monitor=com2", &c, &w);
+	CHECK_EQ(w.n, 0);
+	CHECK(c.monitor_com2);
+	hv_parse("monitor=com2 monitor=off", &c, &w);
+	CHECK(!c.monitor_com2);
+	hv_parse("monitor=com1", &c, &w);
+	CHECK_EQ(w.n, 1);
+	CHECK_STR(w.msg[0], "monitor=com1: expected off|com2");
+	CHECK(!c.monitor_com2);
+}
+
 /* --- guests ---------------------------------------------------------------- */
 
 static int guest(const char *s, unsigned index, struct guest_config *g, char *err)
@@ -495,6 +513,7 @@ const struct unit_case config_cases[] = {
 	UNIT_CASE(hv_config_faults),
 	UNIT_CASE(hv_config_warns_and_goes_on),
 	UNIT_CASE(hv_config_drain_limits),
+	UNIT_CASE(hv_config_monitor),
 	UNIT_CASE(guest_config_defaults_from_file),
 	UNIT_CASE(guest_config_default_name_without_file),
 	UNIT_CASE(guest_config_all_options),
