@@ -39,13 +39,14 @@ static struct monitor_channel com2_ch = { .script = true, .bad_byte = -1 };
 static bool com2_on;
 static bool stopped;		/* the run is over: no more prompt */
 
-/* A job waiting (STEP_WAIT) is woken by this event: it only has to end
- * the run loop's idle wait. */
+/* A job waiting (STEP_WAIT) is woken by this event: it asks the run loop
+ * for a pass of the poll hook (and ends its idle wait). */
 static struct timer_event wake_event;
 
 static void woken(struct timer_event *ev)
 {
 	(void)ev;
+	sched_poll_soon();
 }
 
 void monitor_wake_at(uint64_t ns)
@@ -252,6 +253,7 @@ static bool console_take(char ch)
 		if ((uint8_t)ch != MONITOR_ESCAPE)
 			return false;
 		open_prompt();
+		sched_poll_soon();	/* the first use starts the CPU sampling */
 		return true;
 	}
 	bool busy = c->entered || c->job.step;
@@ -266,6 +268,8 @@ static bool console_take(char ch)
 		return true;
 	}
 	edit(c, (uint8_t)ch);
+	if (c->entered || c->key)
+		sched_poll_soon();
 	return true;
 }
 
@@ -309,6 +313,7 @@ static void run_entered(struct monitor_channel *c)
 static bool channel_poll(struct monitor_channel *c)
 {
 	bool busy = false, finished = false;
+	bool had_work = c->entered || c->job.step;
 
 	if (c->entered && !c->job.step) {
 		run_entered(c);
@@ -327,12 +332,14 @@ static bool channel_poll(struct monitor_channel *c)
 	}
 	if (finished)
 		redraw(c);		/* a fresh prompt under the reply */
-	return busy;
+	/* One more pass after a command: COM2 may hold the next line. */
+	return busy || (had_work && c->script && !c->job.step);
 }
 
-/* The run loop's poll hook (interrupts off, between slices): COM2's new
- * bytes, then a step for each channel. True while a step is ready to go
- * on at once. */
+/* The run loop's poll hook (interrupts off, between slices), run once
+ * the monitor asked (sched_poll_soon: a typed line, COM2 bytes, a timer):
+ * COM2's new bytes, then a step for each channel. True while there is
+ * more to do at once. */
 static bool monitor_poll(void)
 {
 	monitor_sample();
@@ -353,7 +360,7 @@ void monitor_init(void)
 	console_set_monitor(console_take);
 	sched_set_poll(monitor_poll, monitor_stop);
 	if (hv_config.monitor_com2) {
-		com2_on = serial_com2_init();
+		com2_on = serial_com2_init(sched_poll_soon);
 		if (com2_on)
 			pr_info("monitor: commands on COM2 too (monitor=com2; no authentication)");
 		else

@@ -12,22 +12,41 @@
 
 /* --- each guest's CPU share over the last MONITOR_SAMPLE_NS ---------------- */
 
+/* Sampling starts with the monitor's first use, so a monitor never used
+ * costs the scheduler nothing; an event every MONITOR_SAMPLE_NS asks for
+ * a poll, which takes the sample (there, not in the event: between slices
+ * no slot is half-way through a restart). */
 static uint64_t sample_ns;			/* when the last sample was taken */
 static uint64_t sample_cpu[MAX_MODULES];	/* each slot's CPU time then */
 static uint32_t recent_permille[MAX_MODULES];	/* its share since the one before */
+static bool recent_known;			/* a whole period has been sampled */
+static struct timer_event sample_event;
+
+static void sample_due(struct timer_event *ev)
+{
+	timer_arm(ev, ev->deadline + MONITOR_SAMPLE_NS);
+	sched_poll_soon();
+}
 
 static uint64_t slot_cpu(const struct sched_slot *s)
 {
 	return s->g ? s->g->stats.cpu_ns : s->gone ? 0 : s->end.cpu_ns;
 }
 
-/* From the poll hook, every pass: a new sample once a period has gone. */
+/* From the poll hook: the first call starts the sampling; later ones take
+ * a new sample once a period has gone. */
 void monitor_sample(void)
 {
 	uint64_t now = time_ns();
 
-	if (sample_ns && now - sample_ns < MONITOR_SAMPLE_NS)
+	if (!sample_ns) {
+		timer_event_init(&sample_event, sample_due, NULL);
+		timer_arm(&sample_event, now + MONITOR_SAMPLE_NS);
+	} else if (now - sample_ns < MONITOR_SAMPLE_NS) {
 		return;
+	} else {
+		recent_known = true;
+	}
 	for (unsigned i = 0; i < sched_nr_slots(); i++) {
 		uint64_t cpu = slot_cpu(sched_slot(i));
 		if (sample_ns)
@@ -72,7 +91,8 @@ static void col_state(const struct row *r, char *out, size_t n)
 	};
 	const char *s = r->s->gone ? "gone" :
 			!r->g ? names[r->s->end.state] :
-			r->g->paused && guest_alive(r->g) ? "paused" :
+			!guest_alive(r->g) ? "ending" :	/* its memory not back yet */
+			r->g->paused ? "paused" :
 			r->g->loading ? "loading" : names[r->g->run_state];
 
 	strlcpy(out, s, n);
@@ -96,7 +116,10 @@ static void col_cap(const struct row *r, char *out, size_t n)
 
 static void col_cpu_recent(const struct row *r, char *out, size_t n)
 {
-	tenths(out, n, recent_permille[r->i]);
+	if (recent_known)
+		tenths(out, n, recent_permille[r->i]);
+	else
+		strlcpy(out, "-", n);		/* the first second since the monitor was first used */
 }
 
 static void col_cpu_total(const struct row *r, char *out, size_t n)

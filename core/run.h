@@ -37,6 +37,7 @@ void sched_add(struct guest *g);
 bool sched_loop(struct guest **guests, unsigned n);
 /* For the monitor (core/monitor.c), from its poll hook only. */
 void sched_set_poll(bool (*poll)(void), void (*end)(void));
+void sched_poll_soon(void);
 unsigned sched_nr_slots(void);
 const struct sched_slot *sched_slot(unsigned i);
 uint64_t sched_started_ns(void);

@@ -35,6 +35,7 @@ static struct ring run_q, wake_q;
 static struct guest *current;
 static volatile bool need_resched;
 static bool (*poll_hook)(void);
+static volatile bool poll_wanted;	/* the hook asked to run (sched_poll_soon) */
 static void (*end_hook)(void);
 static bool shutting_down;
 static struct timer_event slice_end, cap_window, preempt_due;
@@ -468,7 +469,12 @@ bool sched_loop(struct guest **guests, unsigned n)
 
 	while (alive) {
 		console_input_poll();
-		bool busy = poll_hook && poll_hook();
+		bool busy = false;
+		if (poll_wanted && poll_hook) {
+			poll_wanted = false;
+			busy = poll_hook();
+			poll_wanted |= busy;
+		}
 		struct guest *g = pick();
 		if (!g && busy)
 			continue;		/* the monitor has more to print */
@@ -521,13 +527,23 @@ bool sched_loop(struct guest **guests, unsigned n)
 /* All of these run in the run loop between slices, interrupts off, from
  * the monitor's poll hook: no guest is running then. */
 
-/* poll is called once per pass of the run loop; it returns true while
- * it has more to do at once (the loop then does not idle). end is called
- * once the last guest has ended, before the summary. */
+/* poll is called by the run loop, between slices, on the next pass after
+ * sched_poll_soon(), and again on every pass while it returns true (it has
+ * more to do at once; the loop then does not idle). Otherwise the loop
+ * does not call it at all, so an idle monitor costs the scheduler one
+ * test of a flag. end is called once the last guest has ended, before the
+ * summary. */
 void sched_set_poll(bool (*poll)(void), void (*end)(void))
 {
 	poll_hook = poll;
 	end_hook = end;
+}
+
+/* The poll hook runs on the loop's next pass. Any context (the monitor's
+ * input hook, its timer events, COM2's receive interrupt). */
+void sched_poll_soon(void)
+{
+	poll_wanted = true;
 }
 
 unsigned sched_nr_slots(void)

@@ -136,7 +136,7 @@ void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 int serial_getc(void);			/* -1 when the receive ring is empty */
 bool serial_rx_pending(void);
-bool serial_com2_init(void);
+bool serial_com2_init(void (*received)(void));
 int serial_com2_getc(void);		/* -1 when the receive ring is empty */
 void serial_com2_write(const char *s, size_t n);
 

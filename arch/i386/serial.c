@@ -42,6 +42,7 @@ struct uart {
 };
 
 static struct uart com1 = { .base = COM1 }, com2 = { .base = COM2 };
+static void (*com2_received)(void);	/* the monitor's: bytes came */
 
 /* Probe with the scratch register, then program 115200 baud (divisor 1 of
  * the 1.8432 MHz / 16 clock), 8N1, FIFOs cleared and on. */
@@ -88,6 +89,8 @@ static void com2_rx_irq(unsigned irq)
 {
 	(void)irq;
 	uart_rx(&com2);
+	if (com2_received)
+		com2_received();
 }
 
 static void uart_enable_rx(struct uart *u, unsigned irq, irq_handler_t fn)
@@ -165,9 +168,11 @@ bool serial_rx_pending(void)
 }
 
 /* COM2, for the monitor's script channel: set up with its receive
- * interrupt (IRQ 3). False if there is no UART at 0x2F8. */
-bool serial_com2_init(void)
+ * interrupt (IRQ 3), which calls received (interrupt context) after it
+ * took the bytes. False if there is no UART at 0x2F8. */
+bool serial_com2_init(void (*received)(void))
 {
+	com2_received = received;
 	uart_init(&com2);
 	uart_enable_rx(&com2, IRQ_COM2, com2_rx_irq);
 	return com2.present;
