@@ -165,6 +165,29 @@ static void col_faults(const struct row *r, char *out, size_t n)
 		       r->s->end.faults);
 }
 
+/* The switch's frames (docs/network.md), over all its lives; "-" for a
+ * guest with no net= port. */
+static const struct net_counters *net_of(const struct row *r)
+{
+	if (!r->s->spec->config.nr_net || r->s->gone)
+		return NULL;
+	return r->g ? &r->g->stats.net : &r->s->end.net;
+}
+
+static void col_net_out(const struct row *r, char *out, size_t n)
+{
+	const struct net_counters *c = net_of(r);
+
+	number_or_dash(out, n, c, c ? c->frames_out : 0);
+}
+
+static void col_net_in(const struct row *r, char *out, size_t n)
+{
+	const struct net_counters *c = net_of(r);
+
+	number_or_dash(out, n, c, c ? c->frames_in : 0);
+}
+
 static void col_restarts(const struct row *r, char *out, size_t n)
 {
 	snprintf(out, n, "%u", r->s->restarts + r->s->monitor_restarts);
@@ -188,6 +211,8 @@ static const struct column columns[] = {
 	{ "switches",   "switches",     9, col_switches },
 	{ "hypercalls", "hypercalls",  10, col_hypercalls },
 	{ "faults",     "faults",       8, col_faults },
+	{ "net_out",    "net_out",      7, col_net_out },
+	{ "net_in",     "net_in",       7, col_net_in },
 	{ "restarts",   "restarts",     8, col_restarts },
 	{ "reason",     "last reason",  0, col_reason },	/* last: may hold spaces */
 };

@@ -201,9 +201,11 @@ def test_list_top_trace_mem_help():
         assert r[-1] == "ok cmd=list guests=2", r
         t1 = rows(r)["t1"]
         for key in ("name", "state", "weight", "cap", "cpu_recent", "cpu_total", "mem_kib", "shadow",
-                    "switches", "hypercalls", "faults", "restarts", "reason"):
+                    "switches", "hypercalls", "faults", "net_out", "net_in", "restarts",
+                    "reason"):
             assert key in t1, t1
         assert t1["mem_kib"] == "8192" and int(t1["switches"]) > 0, t1
+        assert t1["net_out"] == t1["net_in"] == "-", t1        # no net= port
 
         s.com2.sendall(b"top\n")
         deadline = time.monotonic() + 20
@@ -434,3 +436,28 @@ def test_keyboard_opens_the_prompt():
         assert "got:" not in log, log
     finally:
         m.close()
+
+
+def test_list_shows_the_switch_counters():
+    """The net= guests' frames on the switch (docs/network.md) are list
+    columns too, equal to the end-of-run table's."""
+    mods = [(G / "udp_echo.elf", "name=echo net=lan"),
+            (G / "udp_client.elf", "name=client net=lan -- 200 4 7"),
+            (G / "ticker.elf", "name=t1 -- 100")]
+    with SerialConsole("monitor_net", mods, append=HV, com2=True, timeout=120) as s:
+        s.wait_for(r"^ringvisor: guest echo exited")
+        s.wait_for(r"^ringvisor: guest client exited")
+        deadline = time.monotonic() + 10
+        while True:
+            r = rows(s.command("list"))
+            if r["echo"]["state"] == r["client"]["state"] == "exited":
+                break
+            assert time.monotonic() < deadline, r
+        assert r["t1"]["net_out"] == r["t1"]["net_in"] == "-", r
+        s.command("kill t1")
+        assert s.finish() == rvqemu.STATUS_PASS, s.text
+    for name in ("echo", "client"):
+        m = re.search(rf"^ringvisor: net {name} +(\d+) +\d+ +(\d+) ", s.text, re.M)
+        assert m, s.text
+        assert (r[name]["net_out"], r[name]["net_in"]) == (m[1], m[2]), (r[name], m[0])
+        assert int(m[1]) >= 200, m[0]
