@@ -1,30 +1,15 @@
 /* The runtime's virtio-blk driver (SDK): finds the guest's disks on its
- * PCI bus through ports 0xCF8/0xCFC, sets each up through the virtio PCI
- * capability's PCI_CFG window (no page tables needed), and reads and
+ * PCI bus and sets each up through vpci.c's transport, and reads and
  * writes sectors one request at a time on a polled queue (INTx disabled,
  * no interrupt asked for). docs/writing-a-guest.md and docs/disks.md. */
 #include "rv.h"
 
-/* PCI configuration mechanism #1 and the header fields used. */
-#define PCI_ADDR            0xCF8
-#define PCI_DATA            0xCFC
-#define PCI_ENABLE          0x80000000u
-#define PCI_ID              0x00
 #define PCI_COMMAND         0x04
-#define PCI_CAP_LIST        0x34
 #define CMD_MASTER          0x0004
 #define CMD_INTX_DISABLE    0x0400
-#define VIRTIO_VENDOR       0x1AF4
-#define VIRTIO_BLK_DEVICE   0x1042	/* 0x1040 + device type 2 */
+#define VIRTIO_BLK_TYPE     2
 
-/* The virtio PCI capabilities (virtio 1.0, 4.1.4). */
-#define CAP_VENDOR          0x09
-#define CAP_COMMON          1
-#define CAP_NOTIFY          2
-#define CAP_DEVICE          4
-#define CAP_PCI_CFG         5
-
-/* Common configuration registers (4.1.4.3). */
+/* Common configuration registers (virtio 1.0, 4.1.4.3). */
 #define CC_DFSELECT         0x00
 #define CC_DF               0x04
 #define CC_GFSELECT         0x08
@@ -49,155 +34,58 @@
 #define T_OUT               1
 #define T_GET_ID            8
 
-static inline void outb(uint16_t port, uint8_t v)
+/* A common configuration register. */
+static uint32_t cc_read(struct rv_blk *b, uint32_t reg, unsigned width)
 {
-	__asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(port) : "memory");
-}
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(port) : "memory");
-}
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port) : "memory");
-}
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-	__asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
-}
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-	__asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port) : "memory");
-	return v;
+	return rv_vpci_read(&b->pci, b->pci.common + reg, width);
 }
 
-/* A configuration register of bus 0, function 0, of width 1, 2 or 4. */
-static uint32_t cfg_read(unsigned slot, unsigned reg, unsigned width)
+static void cc_write(struct rv_blk *b, uint32_t reg, unsigned width, uint32_t val)
 {
-	outl(PCI_ADDR, PCI_ENABLE | slot << 11 | (reg & 0xFC));
-	switch (width) {
-	case 1:  return inb(PCI_DATA + (reg & 3));
-	case 2:  return inw(PCI_DATA + (reg & 2));
-	default: return inl(PCI_DATA);
-	}
+	rv_vpci_write(&b->pci, b->pci.common + reg, width, val);
 }
 
-static void cfg_write(unsigned slot, unsigned reg, unsigned width, uint32_t val)
+static void cc_write64(struct rv_blk *b, uint32_t reg, uint32_t addr)
 {
-	outl(PCI_ADDR, PCI_ENABLE | slot << 11 | (reg & 0xFC));
-	switch (width) {
-	case 1:  outb(PCI_DATA + (reg & 3), (uint8_t)val); break;
-	case 2:  outw(PCI_DATA + (reg & 2), (uint16_t)val); break;
-	default: outl(PCI_DATA, val); break;
-	}
-}
-
-/* A register of BAR 0 through the PCI_CFG window (4.1.4.7): BAR, length
- * and offset into the capability, then the data dword at its end. */
-static void window(const struct rv_blk *b, uint32_t off, unsigned width)
-{
-	cfg_write(b->slot, b->window_cap + 4, 1, 0);
-	cfg_write(b->slot, b->window_cap + 12, 4, width);
-	cfg_write(b->slot, b->window_cap + 8, 4, off);
-}
-
-static uint32_t bar_read(const struct rv_blk *b, uint32_t off, unsigned width)
-{
-	window(b, off, width);
-	return cfg_read(b->slot, b->window_cap + 16, width);
-}
-
-static void bar_write(const struct rv_blk *b, uint32_t off, unsigned width, uint32_t val)
-{
-	window(b, off, width);
-	cfg_write(b->slot, b->window_cap + 16, width, val);
-}
-
-/* The capabilities' regions in BAR 0, by walking the list (bounded). */
-static int find_caps(struct rv_blk *b)
-{
-	unsigned ttl = 48, found = 0;
-	uint8_t pos = (uint8_t)cfg_read(b->slot, PCI_CAP_LIST, 1);
-
-	while (pos >= 0x40 && ttl--) {
-		pos &= ~3;
-		if (cfg_read(b->slot, pos, 1) == CAP_VENDOR) {
-			uint8_t type = (uint8_t)cfg_read(b->slot, pos + 3, 1);
-			uint32_t off = cfg_read(b->slot, pos + 8, 4);
-			switch (type) {
-			case CAP_COMMON: b->common = off; found |= 1; break;
-			case CAP_NOTIFY:
-				b->notify = off;
-				b->notify_mult = cfg_read(b->slot, pos + 16, 4);
-				found |= 2;
-				break;
-			case CAP_DEVICE: b->device = off; found |= 4; break;
-			case CAP_PCI_CFG: b->window_cap = pos; found |= 8; break;
-			}
-		}
-		pos = (uint8_t)cfg_read(b->slot, pos + 1, 1);
-	}
-	return found == 15 ? 0 : -1;
-}
-
-static void common_write64(const struct rv_blk *b, uint32_t reg, uint32_t addr)
-{
-	bar_write(b, b->common + reg, 4, addr);
-	bar_write(b, b->common + reg + 4, 4, 0);
+	cc_write(b, reg, 4, addr);
+	cc_write(b, reg + 4, 4, 0);
 }
 
 int rv_blk_open(struct rv_blk *b, unsigned n)
 {
 	memset(b, 0, sizeof(*b));
-	for (unsigned slot = 1; slot < 32; slot++) {
-		uint32_t id = cfg_read(slot, PCI_ID, 4);
-		if (id != (VIRTIO_VENDOR | (uint32_t)VIRTIO_BLK_DEVICE << 16) || n--)
-			continue;
-		b->slot = slot;
-		if (find_caps(b))
-			return -1;
-		/* Polled: INTx off, so no interrupt reaches the runtime. */
-		cfg_write(slot, PCI_COMMAND, 2, CMD_MASTER | CMD_INTX_DISABLE);
-		bar_write(b, b->common + CC_STATUS, 1, 0);
-		bar_write(b, b->common + CC_STATUS, 1, S_ACK | S_DRIVER);
-		bar_write(b, b->common + CC_DFSELECT, 4, 0);
-		uint32_t lo = bar_read(b, b->common + CC_DF, 4);
-		bar_write(b, b->common + CC_DFSELECT, 4, 1);
-		uint32_t hi = bar_read(b, b->common + CC_DF, 4);
-		if (!(hi & 1u << (F_VERSION_1 - 32)))
-			return -1;
-		b->readonly = (lo >> F_RO) & 1;
-		bar_write(b, b->common + CC_GFSELECT, 4, 0);
-		bar_write(b, b->common + CC_GF, 4, lo & 1u << F_RO);
-		bar_write(b, b->common + CC_GFSELECT, 4, 1);
-		bar_write(b, b->common + CC_GF, 4, 1u << (F_VERSION_1 - 32));
-		bar_write(b, b->common + CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-		if (!(bar_read(b, b->common + CC_STATUS, 1) & S_FEATURES_OK))
-			return -1;
-		bar_write(b, b->common + CC_Q_SELECT, 2, 0);
-		bar_write(b, b->common + CC_Q_SIZE, 2, RV_BLK_QSIZE);
-		common_write64(b, CC_Q_DESC, rv_gpa(b->desc));
-		common_write64(b, CC_Q_AVAIL, rv_gpa(&b->avail));
-		common_write64(b, CC_Q_USED, rv_gpa(&b->used));
-		b->notify += bar_read(b, b->common + CC_Q_NOTIFY_OFF, 2) * b->notify_mult;
-		b->avail.flags = 1;		/* VIRTQ_AVAIL_F_NO_INTERRUPT */
-		bar_write(b, b->common + CC_Q_ENABLE, 2, 1);
-		bar_write(b, b->common + CC_STATUS, 1,
-			  S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
-		b->capacity = bar_read(b, b->device, 4) |
-			      (uint64_t)bar_read(b, b->device + 4, 4) << 32;
-		return 0;
-	}
-	return -1;
+	if (rv_vpci_find(&b->pci, VIRTIO_BLK_TYPE, n))
+		return -1;
+	/* Polled: INTx off, so no interrupt reaches the runtime. */
+	rv_pci_write(b->pci.slot, PCI_COMMAND, 2, CMD_MASTER | CMD_INTX_DISABLE);
+	cc_write(b, CC_STATUS, 1, 0);
+	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER);
+	cc_write(b, CC_DFSELECT, 4, 0);
+	uint32_t lo = cc_read(b, CC_DF, 4);
+	cc_write(b, CC_DFSELECT, 4, 1);
+	uint32_t hi = cc_read(b, CC_DF, 4);
+	if (!(hi & 1u << (F_VERSION_1 - 32)))
+		return -1;
+	b->readonly = (lo >> F_RO) & 1;
+	cc_write(b, CC_GFSELECT, 4, 0);
+	cc_write(b, CC_GF, 4, lo & 1u << F_RO);
+	cc_write(b, CC_GFSELECT, 4, 1);
+	cc_write(b, CC_GF, 4, 1u << (F_VERSION_1 - 32));
+	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(cc_read(b, CC_STATUS, 1) & S_FEATURES_OK))
+		return -1;
+	cc_write(b, CC_Q_SELECT, 2, 0);
+	cc_write(b, CC_Q_SIZE, 2, RV_BLK_QSIZE);
+	cc_write64(b, CC_Q_DESC, rv_gpa(b->desc));
+	cc_write64(b, CC_Q_AVAIL, rv_gpa(&b->avail));
+	cc_write64(b, CC_Q_USED, rv_gpa(&b->used));
+	b->notify_at = b->pci.notify + cc_read(b, CC_Q_NOTIFY_OFF, 2) * b->pci.notify_mult;
+	b->avail.flags = 1;		/* VIRTQ_AVAIL_F_NO_INTERRUPT */
+	cc_write(b, CC_Q_ENABLE, 2, 1);
+	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	b->capacity = rv_vpci_read(&b->pci, b->pci.device, 4) |
+		      (uint64_t)rv_vpci_read(&b->pci, b->pci.device + 4, 4) << 32;
+	return 0;
 }
 
 uint32_t rv_blk_submit(struct rv_blk *b, uint16_t head)
@@ -208,7 +96,7 @@ uint32_t rv_blk_submit(struct rv_blk *b, uint16_t head)
 	rv_barrier();
 	b->avail.idx = idx + 1;
 	rv_barrier();
-	bar_write(b, b->notify, 2, 0);
+	rv_vpci_write(&b->pci, b->notify_at, 2, 0);
 	/* The hypervisor serves the queue before the guest runs again; the
 	 * loop only guards against a slower device. */
 	while (b->used.idx == b->used_seen)

@@ -1,25 +1,14 @@
-/* The SDK's virtio-net driver (rv_net_*, docs/writing-a-guest.md): PCI
- * probe through configuration mechanism #1 (ports 0xCF8/0xCFC, as Linux's
- * arch/x86/pci/direct.c), every device register through the virtio PCI_CFG
- * window (so no page tables are needed), one receive and one transmit
- * queue of RV_NET_QSIZE entries, and the 12-byte virtio 1.0 header. */
+/* The SDK's virtio-net driver (rv_net_*, docs/writing-a-guest.md): the
+ * device found and reached through vpci.c's transport (no page tables
+ * needed), one receive and one transmit queue of RV_NET_QSIZE entries,
+ * and the 12-byte virtio 1.0 header. */
 #include "rv.h"
 
-#define PCI_ADDR        0xCF8
-#define PCI_DATA        0xCFC
-#define PCI_ENABLE      0x80000000u
-#define PCI_SLOTS       32
-#define VIRTIO_NET_ID   0x10411AF4u	/* vendor 1af4, device 0x1040 + 1 */
-#define PCI_CAP_LIST    0x34
+#define VIRTIO_NET_TYPE 1
 #define PCI_IRQ_LINE    0x3C
 
-/* virtio 1.0: capability types (4.1.4), common configuration registers
- * (4.1.4.3), status bits (2.1), features and descriptor flags. */
-#define CAP_VNDR        0x09
-#define CAP_COMMON      1
-#define CAP_NOTIFY      2
-#define CAP_DEVICE      4
-#define CAP_PCI_CFG     5
+/* virtio 1.0: common configuration registers (4.1.4.3), status bits
+ * (2.1), features and descriptor flags. */
 #define CC_GFSELECT     0x08
 #define CC_GF           0x0C
 #define CC_STATUS       0x14
@@ -61,137 +50,45 @@ struct vq {
 
 struct net_dev {
 	int open;
-	unsigned slot, irq;
-	uint8_t cfg_cap;		/* the PCI_CFG capability's offset */
-	uint32_t common, device, notify, notify_mult;	/* regions in BAR 0 */
+	unsigned irq;
+	struct rv_vpci pci;
 	uint16_t notify_off[2];
-	uint32_t win_off, win_len;	/* the window as last set */
 	struct vq q[2];
 	uint8_t rx_buf[RV_NET_QSIZE][BUF_SIZE];
 	uint8_t tx_buf[RV_NET_QSIZE][BUF_SIZE];
 };
 
 static struct net_dev devs[RV_NET_MAX] __attribute__((aligned(4096)));
-static uint32_t latch;			/* what 0xCF8 holds, to skip rewriting it */
-
-static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %w1" : : "a"(v), "Nd"(p) : "memory"); }
-static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %w1" : : "a"(v), "Nd"(p) : "memory"); }
-static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(p) : "memory"); }
-static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(p) : "memory"); return v; }
-static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(p) : "memory"); return v; }
-static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(p) : "memory"); return v; }
-
-/* Configuration mechanism #1: the latch names the dword, the data port the
- * bytes within it. Each port access is a trap to the host, so the latch is
- * written only when it changes. */
-static void select_reg(unsigned slot, unsigned reg)
+/* A common configuration register. */
+static uint32_t cc_read(struct net_dev *d, uint32_t reg, unsigned width)
 {
-	uint32_t a = PCI_ENABLE | slot << 11 | (reg & 0xFC);
-
-	if (a != latch) {
-		outl(PCI_ADDR, a);
-		latch = a;
-	}
+	return rv_vpci_read(&d->pci, d->pci.common + reg, width);
 }
 
-static uint32_t cfg_read(unsigned slot, unsigned reg, unsigned width)
+static void cc_write(struct net_dev *d, uint32_t reg, unsigned width, uint32_t val)
 {
-	select_reg(slot, reg);
-	switch (width) {
-	case 1:  return inb(PCI_DATA + (reg & 3));
-	case 2:  return inw(PCI_DATA + (reg & 2));
-	default: return inl(PCI_DATA);
-	}
-}
-
-static void cfg_write(unsigned slot, unsigned reg, unsigned width, uint32_t val)
-{
-	select_reg(slot, reg);
-	switch (width) {
-	case 1:  outb(PCI_DATA + (reg & 3), (uint8_t)val); break;
-	case 2:  outw(PCI_DATA + (reg & 2), (uint16_t)val); break;
-	default: outl(PCI_DATA, val); break;
-	}
-}
-
-/* Point the PCI_CFG window at width bytes at off in BAR 0 (4.1.4.7). */
-static void window(struct net_dev *d, uint32_t off, unsigned width)
-{
-	if (d->win_len != width) {
-		cfg_write(d->slot, d->cfg_cap + 12, 4, width);
-		d->win_len = width;
-	}
-	if (d->win_off != off) {
-		cfg_write(d->slot, d->cfg_cap + 8, 4, off);
-		d->win_off = off;
-	}
-}
-
-static uint32_t bar_read(struct net_dev *d, uint32_t off, unsigned width)
-{
-	window(d, off, width);
-	return cfg_read(d->slot, d->cfg_cap + 16, width);
-}
-
-static void bar_write(struct net_dev *d, uint32_t off, unsigned width, uint32_t val)
-{
-	window(d, off, width);
-	cfg_write(d->slot, d->cfg_cap + 16, width, val);
-}
-
-/* The nth virtio-net function on bus 0, or 0. */
-static unsigned probe(unsigned n)
-{
-	for (unsigned slot = 1; slot < PCI_SLOTS; slot++)
-		if (cfg_read(slot, 0, 4) == VIRTIO_NET_ID && n-- == 0)
-			return slot;
-	return 0;
-}
-
-/* The capability walk (4.1.4): where each region of BAR 0 is. */
-static int find_caps(struct net_dev *d)
-{
-	unsigned pos = cfg_read(d->slot, PCI_CAP_LIST, 1), ttl = 48;
-
-	while (pos >= 0x40 && ttl--) {
-		pos &= ~3u;
-		if (cfg_read(d->slot, pos, 1) == CAP_VNDR) {
-			unsigned type = cfg_read(d->slot, pos + 3, 1);
-			uint32_t off = cfg_read(d->slot, pos + 8, 4);
-			switch (type) {
-			case CAP_COMMON:  d->common = off; break;
-			case CAP_DEVICE:  d->device = off; break;
-			case CAP_PCI_CFG: d->cfg_cap = (uint8_t)pos; break;
-			case CAP_NOTIFY:
-				d->notify = off;
-				d->notify_mult = cfg_read(d->slot, pos + 16, 4);
-				break;
-			}
-		}
-		pos = cfg_read(d->slot, pos + 1, 1);
-	}
-	return d->cfg_cap ? 0 : -1;
+	rv_vpci_write(&d->pci, d->pci.common + reg, width, val);
 }
 
 static void queue_setup(struct net_dev *d, unsigned i)
 {
 	struct vq *q = &d->q[i];
 
-	bar_write(d, d->common + CC_Q_SELECT, 2, i);
-	bar_write(d, d->common + CC_Q_SIZE, 2, RV_NET_QSIZE);
-	bar_write(d, d->common + CC_Q_DESC, 4, rv_gpa(q->desc));
-	bar_write(d, d->common + CC_Q_DESC + 4, 4, 0);
-	bar_write(d, d->common + CC_Q_AVAIL, 4, rv_gpa(&q->avail));
-	bar_write(d, d->common + CC_Q_AVAIL + 4, 4, 0);
-	bar_write(d, d->common + CC_Q_USED, 4, rv_gpa(&q->used));
-	bar_write(d, d->common + CC_Q_USED + 4, 4, 0);
-	d->notify_off[i] = (uint16_t)bar_read(d, d->common + CC_Q_NOTIFY_OFF, 2);
-	bar_write(d, d->common + CC_Q_ENABLE, 2, 1);
+	cc_write(d, CC_Q_SELECT, 2, i);
+	cc_write(d, CC_Q_SIZE, 2, RV_NET_QSIZE);
+	cc_write(d, CC_Q_DESC, 4, rv_gpa(q->desc));
+	cc_write(d, CC_Q_DESC + 4, 4, 0);
+	cc_write(d, CC_Q_AVAIL, 4, rv_gpa(&q->avail));
+	cc_write(d, CC_Q_AVAIL + 4, 4, 0);
+	cc_write(d, CC_Q_USED, 4, rv_gpa(&q->used));
+	cc_write(d, CC_Q_USED + 4, 4, 0);
+	d->notify_off[i] = (uint16_t)cc_read(d, CC_Q_NOTIFY_OFF, 2);
+	cc_write(d, CC_Q_ENABLE, 2, 1);
 }
 
 static void kick(struct net_dev *d, unsigned i)
 {
-	bar_write(d, d->notify + d->notify_off[i] * d->notify_mult, 2, i);
+	rv_vpci_write(&d->pci, d->pci.notify + d->notify_off[i] * d->pci.notify_mult, 2, i);
 }
 
 static void net_irq(struct rv_regs *regs)
@@ -217,32 +114,29 @@ int rv_net_open(unsigned n, uint8_t mac[6])
 		return -1;
 	struct net_dev *d = &devs[n];
 	memset(d, 0, sizeof(*d) - sizeof(d->rx_buf) - sizeof(d->tx_buf));
-	d->slot = probe(n);
-	if (!d->slot || find_caps(d))
+	if (rv_vpci_find(&d->pci, VIRTIO_NET_TYPE, n))
 		return -1;
-	d->win_len = d->win_off = ~0u;
-	cfg_write(d->slot, d->cfg_cap + 4, 1, 0);	/* the window is on BAR 0 */
-	d->irq = cfg_read(d->slot, PCI_IRQ_LINE, 1);
+	d->irq = rv_pci_read(d->pci.slot, PCI_IRQ_LINE, 1);
 
 	/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK. */
-	bar_write(d, d->common + CC_STATUS, 1, 0);
-	bar_write(d, d->common + CC_STATUS, 1, S_ACK | S_DRIVER);
-	bar_write(d, d->common + CC_GFSELECT, 4, 0);
-	bar_write(d, d->common + CC_GF, 4, 1u << F_NET_MAC);
-	bar_write(d, d->common + CC_GFSELECT, 4, 1);
-	bar_write(d, d->common + CC_GF, 4, 1u << F_VERSION_1);
-	bar_write(d, d->common + CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-	if (!(bar_read(d, d->common + CC_STATUS, 1) & S_FEATURES_OK))
+	cc_write(d, CC_STATUS, 1, 0);
+	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER);
+	cc_write(d, CC_GFSELECT, 4, 0);
+	cc_write(d, CC_GF, 4, 1u << F_NET_MAC);
+	cc_write(d, CC_GFSELECT, 4, 1);
+	cc_write(d, CC_GF, 4, 1u << F_VERSION_1);
+	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(cc_read(d, CC_STATUS, 1) & S_FEATURES_OK))
 		return -1;
 	for (unsigned i = 0; i < 6; i++)
-		mac[i] = (uint8_t)bar_read(d, d->device + i, 1);
+		mac[i] = (uint8_t)rv_vpci_read(&d->pci, d->pci.device + i, 1);
 	queue_setup(d, RXQ);
 	queue_setup(d, TXQ);
 	d->q[TXQ].avail.flags = AVAIL_NO_INTERRUPT;	/* sent frames need no word */
 	for (uint16_t id = 0; id < RV_NET_QSIZE; id++)
 		post_rx(d, id);
 	rv_set_irq_handler(d->irq, net_irq);
-	bar_write(d, d->common + CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	kick(d, RXQ);
 	d->open = 1;
 	return 0;

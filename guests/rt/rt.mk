@@ -49,7 +49,7 @@ RT_CRT0 := $(RT_DIR)/crt0.S.o
 RT_LIB  := $(RT_DIR)/librv.a
 RT_SRCS := guests/rt/start.c guests/rt/hcall.c guests/rt/trap.c \
 	guests/rt/trapentry.S guests/rt/timer.c guests/rt/console.c guests/rt/tty.c \
-	guests/rt/printf.c guests/rt/string.c guests/rt/blk.c guests/rt/net.c
+	guests/rt/printf.c guests/rt/string.c guests/rt/vpci.c guests/rt/blk.c guests/rt/net.c
 RT_OBJS := $(patsubst guests/rt/%,$(RT_DIR)/%.o,$(RT_SRCS))
 
 RT_FLAGS := $(RT_DIR)/flags

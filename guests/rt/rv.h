@@ -294,6 +294,24 @@ int rv_console_raw(int raw);
 
 /* ---- net.c: virtio-net (docs/writing-a-guest.md, docs/network.md) ------ */
 
+/* vpci.c: the virtio PCI transport the drivers below share (bus 0,
+ * configuration mechanism #1, BAR 0 through the PCI_CFG window). */
+struct rv_vpci {
+	unsigned slot;                  /* PCI slot on bus 0 */
+	uint8_t window_cap;             /* the PCI_CFG capability's offset */
+	uint32_t common, notify, device, notify_mult;	/* regions in BAR 0 */
+	uint32_t win_off, win_len;      /* the window as last set */
+};
+/* A configuration register of bus 0, function 0, of width 1, 2 or 4. */
+uint32_t rv_pci_read(unsigned slot, unsigned reg, unsigned width);
+void rv_pci_write(unsigned slot, unsigned reg, unsigned width, uint32_t val);
+/* The nth virtio device of kind type (virtio 1.0, 5: 1 net, 2 block) with
+ * every capability found: 0, or -1 if there is none. */
+int rv_vpci_find(struct rv_vpci *v, unsigned type, unsigned n);
+/* A register of BAR 0, width 1, 2 or 4, at off. */
+uint32_t rv_vpci_read(struct rv_vpci *v, uint32_t off, unsigned width);
+void rv_vpci_write(struct rv_vpci *v, uint32_t off, unsigned width, uint32_t val);
+
 /* Frames are whole Ethernet frames: destination MAC, source MAC (the
  * device's own, or the switch drops the frame), type, payload; no FCS. */
 #define RV_NET_MAX        4	/* devices rv_net_open can hold */
@@ -383,11 +401,10 @@ struct rv_vq_desc {
 
 /* One disk and its request queue (rings inside, so keep it static). */
 struct rv_blk {
-	unsigned slot;          /* PCI slot on bus 0 */
+	struct rv_vpci pci;
 	uint64_t capacity;      /* in sectors */
 	int readonly;           /* VIRTIO_BLK_F_RO was offered */
-	uint8_t window_cap;     /* the PCI_CFG capability's offset */
-	uint32_t common, notify, device, notify_mult;
+	uint32_t notify_at;     /* the queue's notify register in BAR 0 */
 	uint16_t used_seen;
 	struct rv_vq_desc desc[RV_BLK_QSIZE] __attribute__((aligned(16)));
 	struct {
