@@ -244,7 +244,6 @@ bool shadow_release(struct guest *g)
 	return true;
 }
 
-
 /* The guest's entries for va in the directory at dir_gpa, checked by the
  * 4.9 rules. SHADOW_OK fills *pde and *ptep (a host pointer to the guest
  * PTE); SHADOW_MMIO fills them too, for a PTE whose frame lies in the
