@@ -242,7 +242,7 @@ debug: deps all $(DEFAULT_GUESTS)
 
 # --- tests ------------------------------------------------------------------
 
-PYTEST := $(PYTHON) -m pytest -n 2 -q -p no:cacheprovider
+PYTEST := $(PYTHON) -m pytest -n 2 -q -p no:cacheprovider -rs
 PYTEST_ARGS ?=
 
 .PHONY: test
