@@ -2,31 +2,13 @@
  * PCI bus and sets each up through vpci.c's transport, and reads and
  * writes sectors one request at a time on a polled queue (INTx disabled,
  * no interrupt asked for). docs/writing-a-guest.md and docs/disks.md. */
-#include "rv.h"
+#include "vpci.h"
 
 #define PCI_COMMAND         0x04
 #define CMD_MASTER          0x0004
 #define CMD_INTX_DISABLE    0x0400
 #define VIRTIO_BLK_TYPE     2
 
-/* Common configuration registers (virtio 1.0, 4.1.4.3). */
-#define CC_DFSELECT         0x00
-#define CC_DF               0x04
-#define CC_GFSELECT         0x08
-#define CC_GF               0x0C
-#define CC_STATUS           0x14
-#define CC_Q_SELECT         0x16
-#define CC_Q_SIZE           0x18
-#define CC_Q_ENABLE         0x1C
-#define CC_Q_NOTIFY_OFF     0x1E
-#define CC_Q_DESC           0x20
-#define CC_Q_AVAIL          0x28
-#define CC_Q_USED           0x30
-
-#define S_ACK               1
-#define S_DRIVER            2
-#define S_DRIVER_OK         4
-#define S_FEATURES_OK       8
 #define F_RO                5
 #define F_VERSION_1         32
 
@@ -34,21 +16,10 @@
 #define T_OUT               1
 #define T_GET_ID            8
 
-/* A common configuration register. */
-static uint32_t cc_read(struct rv_blk *b, uint32_t reg, unsigned width)
-{
-	return rv_vpci_read(&b->pci, b->pci.common + reg, width);
-}
-
-static void cc_write(struct rv_blk *b, uint32_t reg, unsigned width, uint32_t val)
-{
-	rv_vpci_write(&b->pci, b->pci.common + reg, width, val);
-}
-
 static void cc_write64(struct rv_blk *b, uint32_t reg, uint32_t addr)
 {
-	cc_write(b, reg, 4, addr);
-	cc_write(b, reg + 4, 4, 0);
+	cc_write(&b->pci, reg, 4, addr);
+	cc_write(&b->pci, reg + 4, 4, 0);
 }
 
 int rv_blk_open(struct rv_blk *b, unsigned n)
@@ -58,31 +29,31 @@ int rv_blk_open(struct rv_blk *b, unsigned n)
 		return -1;
 	/* Polled: INTx off, so no interrupt reaches the runtime. */
 	rv_pci_write(b->pci.slot, PCI_COMMAND, 2, CMD_MASTER | CMD_INTX_DISABLE);
-	cc_write(b, CC_STATUS, 1, 0);
-	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER);
-	cc_write(b, CC_DFSELECT, 4, 0);
-	uint32_t lo = cc_read(b, CC_DF, 4);
-	cc_write(b, CC_DFSELECT, 4, 1);
-	uint32_t hi = cc_read(b, CC_DF, 4);
+	cc_write(&b->pci, CC_STATUS, 1, 0);
+	cc_write(&b->pci, CC_STATUS, 1, S_ACK | S_DRIVER);
+	cc_write(&b->pci, CC_DFSELECT, 4, 0);
+	uint32_t lo = cc_read(&b->pci, CC_DF, 4);
+	cc_write(&b->pci, CC_DFSELECT, 4, 1);
+	uint32_t hi = cc_read(&b->pci, CC_DF, 4);
 	if (!(hi & 1u << (F_VERSION_1 - 32)))
 		return -1;
 	b->readonly = (lo >> F_RO) & 1;
-	cc_write(b, CC_GFSELECT, 4, 0);
-	cc_write(b, CC_GF, 4, lo & 1u << F_RO);
-	cc_write(b, CC_GFSELECT, 4, 1);
-	cc_write(b, CC_GF, 4, 1u << (F_VERSION_1 - 32));
-	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-	if (!(cc_read(b, CC_STATUS, 1) & S_FEATURES_OK))
+	cc_write(&b->pci, CC_GFSELECT, 4, 0);
+	cc_write(&b->pci, CC_GF, 4, lo & 1u << F_RO);
+	cc_write(&b->pci, CC_GFSELECT, 4, 1);
+	cc_write(&b->pci, CC_GF, 4, 1u << (F_VERSION_1 - 32));
+	cc_write(&b->pci, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(cc_read(&b->pci, CC_STATUS, 1) & S_FEATURES_OK))
 		return -1;
-	cc_write(b, CC_Q_SELECT, 2, 0);
-	cc_write(b, CC_Q_SIZE, 2, RV_BLK_QSIZE);
+	cc_write(&b->pci, CC_Q_SELECT, 2, 0);
+	cc_write(&b->pci, CC_Q_SIZE, 2, RV_BLK_QSIZE);
 	cc_write64(b, CC_Q_DESC, rv_gpa(b->desc));
 	cc_write64(b, CC_Q_AVAIL, rv_gpa(&b->avail));
 	cc_write64(b, CC_Q_USED, rv_gpa(&b->used));
-	b->notify_at = b->pci.notify + cc_read(b, CC_Q_NOTIFY_OFF, 2) * b->pci.notify_mult;
+	b->notify_at = b->pci.notify + cc_read(&b->pci, CC_Q_NOTIFY_OFF, 2) * b->pci.notify_mult;
 	b->avail.flags = 1;		/* VIRTQ_AVAIL_F_NO_INTERRUPT */
-	cc_write(b, CC_Q_ENABLE, 2, 1);
-	cc_write(b, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	cc_write(&b->pci, CC_Q_ENABLE, 2, 1);
+	cc_write(&b->pci, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	b->capacity = rv_vpci_read(&b->pci, b->pci.device, 4) |
 		      (uint64_t)rv_vpci_read(&b->pci, b->pci.device + 4, 4) << 32;
 	return 0;

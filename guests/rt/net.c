@@ -2,27 +2,12 @@
  * device found and reached through vpci.c's transport (no page tables
  * needed), one receive and one transmit queue of RV_NET_QSIZE entries,
  * and the 12-byte virtio 1.0 header. */
-#include "rv.h"
+#include "vpci.h"
 
 #define VIRTIO_NET_TYPE 1
 #define PCI_IRQ_LINE    0x3C
 
-/* virtio 1.0: common configuration registers (4.1.4.3), status bits
- * (2.1), features and descriptor flags. */
-#define CC_GFSELECT     0x08
-#define CC_GF           0x0C
-#define CC_STATUS       0x14
-#define CC_Q_SELECT     0x16
-#define CC_Q_SIZE       0x18
-#define CC_Q_ENABLE     0x1C
-#define CC_Q_NOTIFY_OFF 0x1E
-#define CC_Q_DESC       0x20
-#define CC_Q_AVAIL      0x28
-#define CC_Q_USED       0x30
-#define S_ACK           1
-#define S_DRIVER        2
-#define S_DRIVER_OK     4
-#define S_FEATURES_OK   8
+/* virtio 1.0: features and descriptor flags. */
 #define F_NET_MAC       5		/* in the low word */
 #define F_VERSION_1     0		/* bit 32: bit 0 of the high word */
 #define D_NEXT          1
@@ -59,31 +44,20 @@ struct net_dev {
 };
 
 static struct net_dev devs[RV_NET_MAX] __attribute__((aligned(4096)));
-/* A common configuration register. */
-static uint32_t cc_read(struct net_dev *d, uint32_t reg, unsigned width)
-{
-	return rv_vpci_read(&d->pci, d->pci.common + reg, width);
-}
-
-static void cc_write(struct net_dev *d, uint32_t reg, unsigned width, uint32_t val)
-{
-	rv_vpci_write(&d->pci, d->pci.common + reg, width, val);
-}
-
 static void queue_setup(struct net_dev *d, unsigned i)
 {
 	struct vq *q = &d->q[i];
 
-	cc_write(d, CC_Q_SELECT, 2, i);
-	cc_write(d, CC_Q_SIZE, 2, RV_NET_QSIZE);
-	cc_write(d, CC_Q_DESC, 4, rv_gpa(q->desc));
-	cc_write(d, CC_Q_DESC + 4, 4, 0);
-	cc_write(d, CC_Q_AVAIL, 4, rv_gpa(&q->avail));
-	cc_write(d, CC_Q_AVAIL + 4, 4, 0);
-	cc_write(d, CC_Q_USED, 4, rv_gpa(&q->used));
-	cc_write(d, CC_Q_USED + 4, 4, 0);
-	d->notify_off[i] = (uint16_t)cc_read(d, CC_Q_NOTIFY_OFF, 2);
-	cc_write(d, CC_Q_ENABLE, 2, 1);
+	cc_write(&d->pci, CC_Q_SELECT, 2, i);
+	cc_write(&d->pci, CC_Q_SIZE, 2, RV_NET_QSIZE);
+	cc_write(&d->pci, CC_Q_DESC, 4, rv_gpa(q->desc));
+	cc_write(&d->pci, CC_Q_DESC + 4, 4, 0);
+	cc_write(&d->pci, CC_Q_AVAIL, 4, rv_gpa(&q->avail));
+	cc_write(&d->pci, CC_Q_AVAIL + 4, 4, 0);
+	cc_write(&d->pci, CC_Q_USED, 4, rv_gpa(&q->used));
+	cc_write(&d->pci, CC_Q_USED + 4, 4, 0);
+	d->notify_off[i] = (uint16_t)cc_read(&d->pci, CC_Q_NOTIFY_OFF, 2);
+	cc_write(&d->pci, CC_Q_ENABLE, 2, 1);
 }
 
 static void kick(struct net_dev *d, unsigned i)
@@ -119,14 +93,14 @@ int rv_net_open(unsigned n, uint8_t mac[6])
 	d->irq = rv_pci_read(d->pci.slot, PCI_IRQ_LINE, 1);
 
 	/* 3.1.1: reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK. */
-	cc_write(d, CC_STATUS, 1, 0);
-	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER);
-	cc_write(d, CC_GFSELECT, 4, 0);
-	cc_write(d, CC_GF, 4, 1u << F_NET_MAC);
-	cc_write(d, CC_GFSELECT, 4, 1);
-	cc_write(d, CC_GF, 4, 1u << F_VERSION_1);
-	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
-	if (!(cc_read(d, CC_STATUS, 1) & S_FEATURES_OK))
+	cc_write(&d->pci, CC_STATUS, 1, 0);
+	cc_write(&d->pci, CC_STATUS, 1, S_ACK | S_DRIVER);
+	cc_write(&d->pci, CC_GFSELECT, 4, 0);
+	cc_write(&d->pci, CC_GF, 4, 1u << F_NET_MAC);
+	cc_write(&d->pci, CC_GFSELECT, 4, 1);
+	cc_write(&d->pci, CC_GF, 4, 1u << F_VERSION_1);
+	cc_write(&d->pci, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK);
+	if (!(cc_read(&d->pci, CC_STATUS, 1) & S_FEATURES_OK))
 		return -1;
 	for (unsigned i = 0; i < 6; i++)
 		mac[i] = (uint8_t)rv_vpci_read(&d->pci, d->pci.device + i, 1);
@@ -136,7 +110,7 @@ int rv_net_open(unsigned n, uint8_t mac[6])
 	for (uint16_t id = 0; id < RV_NET_QSIZE; id++)
 		post_rx(d, id);
 	rv_set_irq_handler(d->irq, net_irq);
-	cc_write(d, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	cc_write(&d->pci, CC_STATUS, 1, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
 	kick(d, RXQ);
 	d->open = 1;
 	return 0;
