@@ -34,9 +34,11 @@ ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
 	arch/i386/vga.c arch/i386/acpi.c arch/i386/power.c arch/i386/rtc.c \
 	arch/i386/keyboard.c
-SWITCHER_SRCS := switcher/switcher.S switcher/setup.c switcher/rom.S switcher/rom.c
+SWITCHER_SRCS := switcher/switcher.S switcher/setup.c switcher/rom.S switcher/rom.c \
+	switcher/walk.c
 MM_SRCS   := mm/memmap.c mm/frame.c mm/paging.c mm/heap.c mm/gmem.c mm/shadow.c
-TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c
+TRAPS_SRCS := traps/idt.c traps/reflect.c traps/emulate.c traps/insn.c traps/fpu.c \
+	traps/walk.c
 DEV_SRCS  := dev/dev.c dev/virtio_pci.c dev/virtqueue.c dev/virtio_console.c \
 	dev/virtio_blk.c \
 	dev/virtio_net.c dev/netswitch.c dev/netplan.c
@@ -85,6 +87,22 @@ $(BUILD)/asm-offsets.h: switcher/asm-offsets.c switcher/switcher.h include/abi.h
 	  sed -n 's/.*->\([A-Za-z_0-9]*\) \$$\{0,1\}\([0-9-]*\).*/#define \1 \2/p' \
 		$(BUILD)/asm-offsets.s; } > $@
 $(BUILD)/switcher/switcher.S.o: $(BUILD)/asm-offsets.h
+
+# The #PF walker runs in the Switcher, mapped into guests, where nothing of
+# the host is: its code moves to the Switcher's text, and an object with
+# any data, any other code section or any undefined symbol is refused.
+$(BUILD)/switcher/walk.c.o: switcher/walk.c | deps
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(HV_CFLAGS) -fno-jump-tables -fno-tree-loop-distribute-patterns \
+		-c $< -o $@.tmp
+	$(Q)objcopy --rename-section .text=.switcher.walk $@.tmp
+	$(Q)if nm -u $@.tmp | grep -q . || objdump -h $@.tmp | awk '$$2 ~ /^\./ && \
+		$$2 !~ /^\.(switcher\.walk|note\.GNU-stack|comment|debug.*|group)$$/ && \
+		$$3 != "00000000" { bad = 1 } END { exit !bad }'; then \
+		echo "$<: the Switcher's walker may have no data and call nothing" >&2; \
+		rm -f $@.tmp; exit 1; fi
+	$(Q)mv $@.tmp $@
 
 # Two link passes: the first with an empty symbol table, whose text symbols
 # become the second's .ksyms. .ksyms sits after .data (linker.ld), so no

@@ -170,6 +170,13 @@ void guest_destroy(struct guest *g);
 uint32_t guest_frames_held(const struct guest *g);
 uint32_t guest_fixed_frames(void);
 
+/* Traps handed to its own handlers: by the host, and #PFs by the
+ * Switcher's walker, which counts them in the state page. */
+static inline uint64_t guest_reflected(const struct guest *g)
+{
+	return g->stats.reflected_traps + g->state->walk.faults;
+}
+
 static inline bool guest_alive(const struct guest *g)
 {
 	return g->run_state != GUEST_EXITED && g->run_state != GUEST_KILLED;

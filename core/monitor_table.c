@@ -161,7 +161,7 @@ static void col_hypercalls(const struct row *r, char *out, size_t n)
 static void col_faults(const struct row *r, char *out, size_t n)
 {
 	number_or_dash(out, n, !r->s->gone,
-		       r->g ? r->g->stats.shadow_faults + r->g->stats.reflected_traps :
+		       r->g ? r->g->stats.shadow_faults + guest_reflected(r->g) :
 		       r->s->end.faults);
 }
 

@@ -313,7 +313,7 @@ static void retire(struct sched_slot *s)
 	e->cpu_ns = g->stats.cpu_ns;
 	e->context_switches = g->stats.context_switches;
 	e->hypercalls = g->stats.hypercalls;
-	e->faults = g->stats.shadow_faults + g->stats.reflected_traps;
+	e->faults = g->stats.shadow_faults + guest_reflected(g);
 	e->emulated = g->stats.emulated;
 	e->net = g->stats.net;
 	strlcpy(e->reason, g->end_reason, sizeof(e->reason));

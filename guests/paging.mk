@@ -6,6 +6,7 @@ $(eval $(call rv_guest,pt_ad,guests/tests/paging/ad.c $(PT_LIB)))
 $(eval $(call rv_guest,pt_attack,guests/tests/paging/attack.c $(PT_LIB)))
 $(eval $(call rv_guest,pt_bystander,guests/tests/paging/bystander.c $(PT_LIB)))
 $(eval $(call rv_guest,pt_abi49,guests/tests/paging/abi49.c $(PT_LIB)))
+$(eval $(call rv_guest,pt_walker,guests/tests/paging/walker.c $(PT_LIB)))
 
 # The guest OS: a kernel on the runtime, and its user programs linked
 # apart at USER_TEXT, flattened and included in the kernel's image.

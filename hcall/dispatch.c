@@ -69,6 +69,7 @@ static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
 	for (unsigned v = 0; v < 32; v++)
 		idt_refresh(g, v);
 	idt_refresh(g, g->syscall_vec);
+	walk_refresh(g);
 	return 0;
 }
 
@@ -163,6 +164,7 @@ static uint32_t hc_set_stack(struct guest *g, const struct hcall_args *a)
 	g->state->tss.ss1 = ss;
 	g->state->tss.esp1 = esp;
 	shadow_pin_stack(g);
+	walk_refresh(g);
 	return 0;
 }
 
@@ -281,7 +283,7 @@ static uint32_t hc_rv_counters(struct guest *g, const struct hcall_args *a)
 		.cr3_writes = s->cr3_writes,
 		.tlb_flushes_full = s->tlb_flushes_full,
 		.shadow_faults = s->shadow_faults,
-		.reflected_traps = s->reflected_traps,
+		.reflected_traps = guest_reflected(g),
 		.timer_irqs = s->timer_irqs,
 	};
 

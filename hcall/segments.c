@@ -6,6 +6,7 @@
 #include <hcall/hcall.h>
 #include <lib/log.h>
 #include <mm/mm.h>
+#include <traps/traps.h>
 
 void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t hi)
 {
@@ -30,6 +31,9 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 		 * rewrites the TLS entries on every process switch. */
 		if (index == (g->checked_cs >> 3) || index == (g->checked_ss >> 3))
 			g->gdt_changes++;
+		/* The #PF walker irets to the guest's code segment unchecked. */
+		if (index == GDT_ENTRY_GUEST_CS)
+			walk_refresh(g);
 		/* The TSS's ring-1 stack segment (SET_STACK) is loaded by the
 		 * CPU itself on a trap from ring 3: the entry it names must stay
 		 * what SET_STACK checked. */

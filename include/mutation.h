@@ -20,5 +20,6 @@
 #define MUT_DISK_RANGE         7	/* dev/virtio_blk.c: a request inside the disk */
 #define MUT_NET_SPOOF          8	/* dev/netswitch.c: a frame's source is its port's MAC */
 #define MUT_NET_UNHOOK         9	/* core/lifecycle.c: ports off the switch before memory goes */
+#define MUT_WALK_FRAME_BOUND   10	/* switcher/walk.c: a PDE's table inside the guest */
 
 #endif

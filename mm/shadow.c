@@ -17,6 +17,7 @@
 #include <mm/shadow.h>
 #include <mutation.h>
 #include <switcher/switcher.h>
+#include <traps/traps.h>
 
 #define PD_SWITCHER   (SWITCHER_ADDR >> 22)
 #define PD_INDEX(va)  ((va) >> 22)
@@ -400,7 +401,8 @@ void shadow_new_pgtable(struct guest *g, uint32_t gpa)
 		kill_guest(g, "NEW_PGTABLE: page directory %08x is not a page of its memory", gpa);
 		return;
 	}
-	if (s->linear) {
+	bool first = s->linear;
+	if (first) {
 		dir_free(g, &s->dirs[0]);
 		s->linear = false;
 	}
@@ -424,6 +426,10 @@ void shadow_new_pgtable(struct guest *g, uint32_t gpa)
 	s->cur = slot;
 	s->dirs[slot].last_used = ++s->tick;
 	s->needs_pin = true;
+	if (first)
+		walk_refresh(g);	/* the walker needs the guest's own tables */
+	else
+		walk_dir_changed(g);
 }
 
 /* HC_FLUSH_TLB: all = 1 drops every shadow entry of every cached

@@ -20,4 +20,5 @@ void asm_offsets(void)
 	OFFSET(ST_host_idt_desc, struct state_page, host_idt_desc);
 	OFFSET(ST_host_cr3, struct state_page, host_cr3);
 	OFFSET(ST_host_sp, struct state_page, host_sp);
+	DEFINE(X86_CR0_WP, CR0_WP);
 }

@@ -70,6 +70,11 @@ void switcher_init(void)
 		guest_pt[PT_INDEX(SWITCHER_TEXT + off)] = pte;
 		invlpg(SWITCHER_TEXT + off);
 	}
+	/* The walker's view of the guests' table: read-only, in both (a fault
+	 * in the walker is cleaned up on whichever CR3 it left). */
+	host_pt[PT_INDEX(SWITCHER_PTMAP)] = (uint32_t)guest_pt | PTE_P;
+	guest_pt[PT_INDEX(SWITCHER_PTMAP)] = (uint32_t)guest_pt | PTE_P;
+	invlpg(SWITCHER_PTMAP);
 	pr_info("switcher: %u bytes of text at 0x%08x, stubs at 0x%08x",
 		text_bytes, SWITCHER_TEXT, (uint32_t)switcher_stubs);
 }

@@ -56,6 +56,9 @@ switch_to_guest:
 	/* The guest's address space. The state page is read-only from here. */
 	movl	%ebx, %cr3
 
+/* Into the guest on the frame at %esp (REGS_FRAME). The #PF walker
+ * comes here too, with the frame it rewrote. */
+resume_guest:
 	popl	%eax
 	popl	%ebx
 	popl	%ecx
@@ -76,6 +79,14 @@ switch_to_guest:
  * GDT, IDT, stack and TSS, then the host's callee-saved registers. Used by
  * both ways back. Leaves the vector in %ebx. */
 .macro SWITCH_TO_HOST
+	SAVE_GUEST
+	movl	REGS_FRAME + GR_trapnum, %ebx
+	RESTORE_HOST
+.endm
+
+/* The guest's registers into the rest of its frame, and the host's data
+ * segment in %ds and %es (the guest's may be anything). */
+.macro SAVE_GUEST
 	pushl	%es
 	pushl	%ds
 	pushl	%fs
@@ -87,11 +98,9 @@ switch_to_guest:
 	pushl	%ecx
 	pushl	%ebx
 	pushl	%eax
-	movl	$SEL_HOST_DS, %eax	/* the guest's %ds may be anything */
+	movl	$SEL_HOST_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
-	movl	REGS_FRAME + GR_trapnum, %ebx
-	RESTORE_HOST
 .endm
 
 .macro RESTORE_HOST
@@ -124,12 +133,38 @@ trap_to_host:
 	xorl	%eax, %eax
 	iretl
 
+/* A #PF from the guest: the walker (switcher/walk.c) may deliver it to
+ * the guest's own handler without the host; whatever it does not accept
+ * goes the host's way, as any trap does. */
+pf_entry:
+	testl	$3, 12(%esp)
+	jz	switcher_fault
+	SAVE_GUEST
+	cld				/* the C it calls assumes DF = 0 */
+	call	switcher_walk
+	testl	%eax, %eax
+	jnz	resume_guest
+	movl	$14, %ebx
+	RESTORE_HOST
+	xorl	%eax, %eax
+	iretl
+
 switcher_fault:
-	movl	(%esp), %ebx		/* vector */
-	movl	4(%esp), %ecx		/* error code */
 	movl	$SEL_HOST_DS, %eax
 	movl	%eax, %ds
 	movl	%eax, %es
+	/* A fault (or machine check) inside the walker may have left CR0.WP
+	 * off and the window mapped: close both, on whichever CR3 this is
+	 * (both map the page table at SWITCHER_PTMAP). */
+	movl	%cr0, %eax
+	andl	$~X86_CR0_WP, %eax
+	movl	%eax, %cr0
+	movl	$0, SWITCHER_WINDOW_PTE
+	orl	$X86_CR0_WP, %eax
+	movl	%eax, %cr0
+	invlpg	SWITCHER_WINDOW
+	movl	(%esp), %ebx		/* vector */
+	movl	4(%esp), %ecx		/* error code */
 	RESTORE_HOST
 	movl	%ebx, %eax
 	orl	$SWITCHER_FAULTED, %eax
@@ -164,6 +199,8 @@ nmi_stub:
 	pushl	$\n
 	.if \n == 2
 	jmp	nmi_stub
+	.elseif \n == 14
+	jmp	pf_entry
 	.elseif (\n >= VEC_IRQ0) && (\n < VEC_IRQ0 + NR_IRQS)
 	jmp	irq_to_host
 	.else

@@ -15,13 +15,21 @@
  * stubs, read-only to it: switcher/rom.c) and the lguest_data alias (the
  * guest's own frame holding irq_enabled, writable by it; not present
  * before LGUEST_INIT). These four are the running guest's own: their PTEs
- * are switched when another guest runs. */
+ * are switched when another guest runs. Then two pages of the #PF walker
+ * (switcher/walk.c), the same in every address space: the Switcher's own
+ * page table, mapped read-only (the walker writes it only with CR0.WP
+ * off), and the window, where the walker maps one guest frame read-only
+ * at a time; not present whenever a guest runs. */
 #define SWITCHER_TEXT        SWITCHER_ADDR
 #define SWITCHER_TEXT_PAGES  2
 #define SWITCHER_REGS        (SWITCHER_ADDR + SWITCHER_TEXT_PAGES * 0x1000)
 #define SWITCHER_STATE       (SWITCHER_REGS + 0x1000)
 #define SWITCHER_ROM         (SWITCHER_STATE + 0x1000)
 #define SWITCHER_LDATA       (SWITCHER_ROM + 0x1000)
+#define SWITCHER_PTMAP       (SWITCHER_LDATA + 0x1000)
+#define SWITCHER_WINDOW      (SWITCHER_PTMAP + 0x1000)
+/* The window's PTE, as the walker reaches it through SWITCHER_PTMAP. */
+#define SWITCHER_WINDOW_PTE  (SWITCHER_PTMAP + ((SWITCHER_WINDOW >> 12) & 1023) * 4)
 
 /* The ROM page: one stub slot per exception vector 0..31, then one for the
  * system-call vector, ROM_SLOT_SIZE bytes apart. */
@@ -62,6 +70,23 @@ struct regs_page {
 };
 _Static_assert(sizeof(struct regs_page) == PAGE_SIZE, "regs page size");
 
+/* What the #PF walker (switcher/walk.c) reads of the running guest, kept
+ * in its state page by the host (traps/walk.c) and never in the regs page
+ * the guest can write. enabled is 0 unless every other field is valid. */
+struct walk_state {
+	uint32_t enabled;
+	uint32_t mem_base;	/* host-physical base of guest memory */
+	uint32_t mem_size;	/* bytes, a page multiple */
+	uint32_t dir_pa;	/* host-physical page directory it runs on */
+	uint32_t handler;	/* its #PF gate: offset (below the Switcher) */
+	uint32_t intr_gate;	/* nonzero: an interrupt gate (clears the virtual IF) */
+	uint32_t esp1;		/* the SET_STACK stack: a frame below it is pinned */
+	uint32_t ss1;
+	uint32_t irq_va;	/* irq_enabled and cr2, through SWITCHER_LDATA */
+	uint32_t cr2_va;
+	uint64_t faults;	/* faults it delivered: written by the walker only */
+};
+
 /* The state page: loaded by the Switcher on every entry. The guest can read
  * it but never write it (CR0.WP makes read-only bind ring 1 too). */
 struct state_page {
@@ -78,6 +103,7 @@ struct state_page {
 	struct desc_ptr host_idt_desc;
 	uint32_t host_cr3;
 	uint32_t host_sp;
+	struct walk_state walk;
 };
 _Static_assert(sizeof(struct state_page) <= PAGE_SIZE, "state page overflows");
 
@@ -85,6 +111,9 @@ _Static_assert(sizeof(struct state_page) <= PAGE_SIZE, "state page overflows");
 extern const uint8_t switcher_text_start[], switcher_text_end[];
 extern const uint8_t switcher_stubs[];
 extern void switch_to_guest(void);
+
+/* walk.c: runs in the Switcher, on the guest's address space */
+bool switcher_walk(void);
 
 /* setup.c */
 void switcher_init(void);

@@ -11,11 +11,6 @@
 #include <switcher/switcher.h>
 #include <traps/traps.h>
 
-#define GATE_P          0x8000u
-#define GATE_DPL(hi)    (((hi) >> 13) & 3)
-#define GATE_TYPE(hi)   (((hi) >> 8) & 0xF)
-#define GATE_OFFSET(lo, hi) (((lo) & 0xFFFF) | ((hi) & 0xFFFF0000))
-
 /* May the CPU deliver this vector straight to the guest's handler? Never:
  * NMI (2), #NM (7, lazy FPU), #DF (8), #GP (13, emulation), #PF (14,
  * shadow fill), 15, #MC (18: a machine check is the host's to see first),
@@ -115,4 +110,6 @@ void idt_load_entry(struct guest *g, uint32_t vector, uint32_t lo, uint32_t hi)
 	g->idt_lo[vector] = lo;
 	g->idt_hi[vector] = hi;
 	idt_refresh(g, vector);
+	if (vector == 14)
+		walk_refresh(g);
 }

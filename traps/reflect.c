@@ -12,11 +12,6 @@
 #include <mutation.h>
 #include <traps/traps.h>
 
-#define GATE_P          0x8000u
-#define GATE_TYPE(hi)   (((hi) >> 8) & 0xF)
-#define GATE_OFFSET(lo, hi) (((lo) & 0xFFFF) | ((hi) & 0xFFFF0000))
-#define EFLAGS_TF       0x00000100u
-
 /* Write one word at guest-virtual va as the guest kernel would: through its
  * page tables, needing a writable mapping. A word that straddles two pages
  * is written a byte at a time. */

@@ -8,6 +8,12 @@
 
 struct guest;
 
+/* A gate as the guest gave it (LOAD_IDT_ENTRY's two words). */
+#define GATE_P          0x8000u
+#define GATE_DPL(hi)    (((hi) >> 13) & 3)
+#define GATE_TYPE(hi)   (((hi) >> 8) & 0xF)
+#define GATE_OFFSET(lo, hi) (((lo) & 0xFFFF) | ((hi) & 0xFFFF0000))
+
 /* Vectors the CPU pushes an error code for (SDM Vol. 3A, 6.13). */
 static inline bool vector_has_error_code(unsigned v)
 {
@@ -26,6 +32,10 @@ void irq_deliver(struct guest *g);
 /* emulate.c */
 bool emulate_gp(struct guest *g);
 void emulate_mmio(struct guest *g, uint32_t pa);
+
+/* walk.c */
+void walk_refresh(struct guest *g);
+void walk_dir_changed(struct guest *g);
 
 /* fpu.c */
 void fpu_init_guest(struct guest *g);

@@ -6,6 +6,7 @@
 #include <types.h>
 
 #define EFLAGS_CF    0x00000001u
+#define EFLAGS_TF    0x00000100u
 #define EFLAGS_IF    0x00000200u
 #define EFLAGS_IOPL  0x00003000u
 #define EFLAGS_NT    0x00004000u

@@ -2,7 +2,8 @@
  * case is the module's `case=NAME` argument. The cases that break a rule
  * expect the host to kill the guest with a reason naming what broke it
  * (the last line printed says what the guest was about to do); the others
- * exit 0 after their PASS lines. */
+ * exit 0 after their PASS lines. A killing case named user-NAME makes its
+ * last access from ring 3. */
 #include "ptlib.h"
 
 #define TVA   0x40000000u       /* the attack's own test mapping */
@@ -10,10 +11,28 @@
 
 static uint32_t *dir;
 static uint32_t mem;
+static int from_user;		/* case=user-NAME: the touch comes from ring 3 */
+static uint8_t user_stack[4096] __attribute__((aligned(4096)));
 
 static uint32_t rd(uint32_t va)
 {
 	return *(volatile uint32_t *)(uintptr_t)va;
+}
+
+static uint32_t user_touch(void)
+{
+	return rd(TVA);
+}
+
+/* The access a killing case ends with: from ring 1, or with user-, from
+ * ring 3, where the Switcher's walker sees the fault first and must leave
+ * it to the host. */
+static void touch(void)
+{
+	if (from_user)
+		(void)pt_run_user(user_touch, (uint32_t)(user_stack + sizeof(user_stack)));
+	else
+		(void)rd(TVA);
 }
 
 /* A pool page holding tag in every word. */
@@ -44,14 +63,14 @@ static void frame_beyond(void)
 	set_pte(dir, TVA, beyond | PT_P | PT_RW, 1);
 	rv_printf("about to read %08x, mapped to frame %08x beyond %u KiB and the device window\n",
 		  TVA, beyond, mem / 1024);
-	(void)rd(TVA);
+	touch();
 }
 
 static void pse_pte(void)
 {
 	set_pte(dir, TVA, tagged_page(TAG_A) | PT_P | PT_RW | PT_PSE, 1);
 	rv_printf("about to read %08x through a PTE with PSE\n", TVA);
-	(void)rd(TVA);
+	touch();
 }
 
 static void pde_flag(uint32_t flag, const char *name)
@@ -61,7 +80,7 @@ static void pde_flag(uint32_t flag, const char *name)
 	dir[PD_INDEX(TVA)] |= flag;
 	rv_hcall2(HC_SET_PGD, rv_gpa(dir), PD_INDEX(TVA));
 	rv_printf("about to read %08x through a PDE with %s\n", TVA, name);
-	(void)rd(TVA);
+	touch();
 }
 
 static void pde_outside(void)
@@ -69,7 +88,7 @@ static void pde_outside(void)
 	dir[PD_INDEX(TVA)] = mem | PT_P | PT_RW | PT_US;
 	rv_hcall2(HC_SET_PGD, rv_gpa(dir), PD_INDEX(TVA));
 	rv_printf("about to read %08x through a PDE whose table %08x is beyond memory\n", TVA, mem);
-	(void)rd(TVA);
+	touch();
 }
 
 static void set_pmd(void)
@@ -245,6 +264,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!memcmp(argv[i], "case=", 5))
 			c = argv[i] + 5;
+	if (!memcmp(c, "user-", 5)) {
+		from_user = 1;
+		c += 5;
+	}
 	mem = pt_mem_size();
 	pt_catch_faults();
 	pt_load_user_segments();

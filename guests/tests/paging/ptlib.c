@@ -83,11 +83,11 @@ void pt_switch(uint32_t *dir)
 /* The probes: the #PF handler moves eip from the access to the fault exit,
  * which returns 1. Each access is one instruction at a known label, and
  * the stack is untouched between entry and it, so `ret` works from both. */
-extern const char pt_probe_read_at[], pt_probe_write_at[], pt_probe_fault[];
 __asm__(".text\n"
 	".globl pt_probe_read\n"
 	"pt_probe_read:\n"
 	"	movl 4(%esp), %ecx\n"
+	".globl pt_probe_read_at\n"
 	"pt_probe_read_at:\n"
 	"	movl (%ecx), %eax\n"
 	"	movl %eax, pt_probe_value\n"
@@ -97,10 +97,12 @@ __asm__(".text\n"
 	"pt_probe_write:\n"
 	"	movl 4(%esp), %ecx\n"
 	"	movl 8(%esp), %edx\n"
+	".globl pt_probe_write_at\n"
 	"pt_probe_write_at:\n"
 	"	movl %edx, (%ecx)\n"
 	"	xorl %eax, %eax\n"
 	"	ret\n"
+	".globl pt_probe_fault\n"
 	"pt_probe_fault:\n"
 	"	movl $1, %eax\n"
 	"	ret\n");

@@ -53,6 +53,9 @@ int pt_probe_read(uint32_t va);
 int pt_probe_write(uint32_t va, uint32_t val);
 extern volatile uint32_t pt_probe_value;
 extern volatile uint32_t pt_fault_cr2, pt_fault_err, pt_fault_count;
+/* The probes' access instructions, and where a #PF handler of a test's own
+ * sends a faulting probe so that it returns 1. */
+extern const char pt_probe_read_at[], pt_probe_write_at[], pt_probe_fault[];
 
 /* Install the #PF handler behind the probes (an interrupt gate). A fault
  * anywhere else prints and exits 128 + 14. */
