@@ -99,6 +99,7 @@ static unsigned compare(const struct snapshot *now)
 	escapes += differ("CR4", before.cr4, now->cr4);
 	escapes += differ("the Switcher's text", before.switcher_text, now->switcher_text);
 	escapes += differ("the Switcher's page tables", before.switcher_pts, now->switcher_pts);
+	escapes += differ("the Switcher's guest-writable pages", 0, switcher_writable_extra());
 	escapes += differ("the hypervisor's canary", before.canary, now->canary);
 	return escapes;
 }

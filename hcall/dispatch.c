@@ -15,6 +15,7 @@
 #include <mm/shadow.h>
 #include <mutation.h>
 #include <traps/traps.h>
+#include <traps/walk.h>
 
 typedef uint32_t (*hcall_fn)(struct guest *g, const struct hcall_args *a);
 
@@ -164,7 +165,7 @@ static uint32_t hc_set_stack(struct guest *g, const struct hcall_args *a)
 	g->state->tss.ss1 = ss;
 	g->state->tss.esp1 = esp;
 	shadow_pin_stack(g);
-	walk_refresh(g);
+	walk_stack_changed(g);
 	return 0;
 }
 

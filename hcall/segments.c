@@ -7,6 +7,7 @@
 #include <lib/log.h>
 #include <mm/mm.h>
 #include <traps/traps.h>
+#include <traps/walk.h>
 
 void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t hi)
 {

@@ -18,6 +18,7 @@
 #include <mutation.h>
 #include <switcher/switcher.h>
 #include <traps/traps.h>
+#include <traps/walk.h>
 
 #define PD_SWITCHER   (SWITCHER_ADDR >> 22)
 #define PD_INDEX(va)  ((va) >> 22)
@@ -287,6 +288,16 @@ static enum shadow_result guest_lookup(struct guest *g, uint32_t dir_gpa, uint32
 	return SHADOW_KILLED;
 }
 
+/* Write a shadow entry: the one place entries the CPU will use are made,
+ * so the oracle sits here. A present entry maps only the guest's own
+ * memory (the rules above ensure it; this is the hypervisor's own check
+ * that no host frame ever becomes reachable from the guest). */
+static void shadow_set(const struct guest *g, uint32_t *pt, uint32_t va, uint32_t spte)
+{
+	ASSERT(!(spte & PTE_P) || (spte & PAGE_MASK) - g->mem_base < g->mem_size);
+	pt[PT_INDEX(va)] = spte;
+}
+
 /* The shadow page table for va in directory d, allocated if missing: for
  * a kernel address, the shared one, hooked into every cached directory. */
 static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va)
@@ -373,7 +384,7 @@ enum shadow_result shadow_fault(struct guest *g, uint32_t va, uint32_t *err,
 	uint32_t *pt = shadow_table(g, cur_dir(g), va);
 	if (!pt)
 		return SHADOW_KILLED;
-	pt[PT_INDEX(va)] = spte;
+	shadow_set(g, pt, va, spte);
 	return SHADOW_OK;
 }
 
@@ -477,7 +488,7 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 		if (guest_lookup(g, d->gpa, va, &gpde, &gpte) != SHADOW_OK)
 			continue;
 		if (*gpte == pte)	/* what the guest reported is what it holds */
-			pt[PT_INDEX(va)] = shadow_pte(g->mem_base, *gpde, pte, false);
+			shadow_set(g, pt, va, shadow_pte(g->mem_base, *gpde, pte, false));
 	}
 	g->shadow.needs_pin = true;
 }
@@ -535,3 +546,4 @@ bool shadow_pin_stack(struct guest *g)
 	}
 	return true;
 }
+

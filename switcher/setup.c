@@ -109,6 +109,21 @@ uint32_t switcher_checksum(void)
 	return s;
 }
 
+/* Present, writable entries of the guests' Switcher page table other than
+ * the two the guest may write by design, its regs page and its own
+ * lguest_data frame: the oracle's (0 unless a host frame became writable
+ * from ring 1). The walker's window, empty between entries, counts too. */
+uint32_t switcher_writable_extra(void)
+{
+	uint32_t n = guest_pt[PT_INDEX(SWITCHER_WINDOW)] != 0;
+
+	for (unsigned i = 0; i < 1024; i++)
+		if ((guest_pt[i] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) &&
+		    i != PT_INDEX(SWITCHER_REGS) && i != PT_INDEX(SWITCHER_LDATA))
+			n++;
+	return n;
+}
+
 /* Make the given pages the ones at SWITCHER_REGS, SWITCHER_STATE,
  * SWITCHER_ROM and SWITCHER_LDATA: called when a different guest is about
  * to run, and when its lguest_data alias appears (LGUEST_INIT). The

@@ -137,8 +137,8 @@ trap_to_host:
  * the guest's own handler without the host; whatever it does not accept
  * goes the host's way, as any trap does. */
 pf_entry:
-	testl	$3, 12(%esp)
-	jz	switcher_fault
+	testl	$2, 12(%esp)		/* CS RPL 3: from user mode */
+	jz	trap_to_host		/* ring 1, or the Switcher itself */
 	SAVE_GUEST
 	cld				/* the C it calls assumes DF = 0 */
 	call	switcher_walk

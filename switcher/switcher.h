@@ -80,8 +80,8 @@ struct walk_state {
 	uint32_t dir_pa;	/* host-physical page directory it runs on */
 	uint32_t handler;	/* its #PF gate: offset (below the Switcher) */
 	uint32_t intr_gate;	/* nonzero: an interrupt gate (clears the virtual IF) */
-	uint32_t esp1;		/* the SET_STACK stack: a frame below it is pinned */
-	uint32_t ss1;
+	uint32_t stack_pages;	/* SET_STACK's; the stack itself is the TSS's
+				 * ss1:esp1, where the CPU pushes too */
 	uint32_t irq_va;	/* irq_enabled and cr2, through SWITCHER_LDATA */
 	uint32_t cr2_va;
 	uint64_t faults;	/* faults it delivered: written by the walker only */
@@ -122,6 +122,7 @@ void switcher_map_guest(uint32_t regs_pa, uint32_t state_pa, uint32_t rom_pa,
 			uint32_t ldata_pa);
 uint32_t switcher_guest_pde(void);
 uint32_t switcher_checksum(void);
+uint32_t switcher_writable_extra(void);
 uint32_t switcher_stub(unsigned vector);
 uint64_t switcher_stub_gate(unsigned vector, unsigned dpl);
 

@@ -17,8 +17,9 @@
  *     SWITCHER_PTMAP with CR0.WP off, and cleared (with WP back on and an
  *     invlpg) before anything else happens. So no host frame is ever
  *     writable from ring 1, and the window is empty whenever a guest runs;
- *   - the trap frame goes onto the SET_STACK stack through the guest's own
- *     address space, where the host keeps it pinned writable; cr2 and the
+ *   - the trap frame goes onto the SET_STACK stack, the TSS's ss1:esp1,
+ *     through the guest's own address space, where the host keeps it
+ *     pinned writable; cr2 and the
  *     virtual IF through the lguest_data alias, the guest's own frame.
  * It never allocates, never kills and sets no accessed or dirty bit (the
  * host sets none for a fault it reflects either). The entry rules are
@@ -77,9 +78,14 @@ bool switcher_walk(void)
 {
 	struct guest_regs *r = REGS;
 	struct walk_state *w = WALK;
-	uint32_t va = read_cr2(), cr0 = read_cr0();
+	const struct tss *tss = &((struct state_page *)SWITCHER_STATE)->tss;
+	uint32_t va = read_cr2(), cr0 = read_cr0(), esp1 = tss->esp1;
 
 	if ((r->cs & 3) != 3 || !w->enabled || va >= SWITCHER_ADDR)
+		return false;
+	/* The frame must lie in the pages the host keeps pinned writable
+	 * below esp1 (mm/shadow.c: shadow_pin_stack). */
+	if (w->stack_pages < 2 && ((esp1 - PF_FRAME_WORDS * 4) ^ (esp1 - 1)) & PAGE_MASK)
 		return false;
 	write_cr0(cr0 & ~CR0_WP);
 	enum verdict v = judge(w, va, r->errcode & 2);
@@ -94,7 +100,7 @@ bool switcher_walk(void)
 	 * eflags (its IF the virtual one), cs, eip and the error code, whose
 	 * P bit is the guest's own, onto the ring-1 stack. */
 	volatile uint32_t *irq = (volatile uint32_t *)w->irq_va;
-	volatile uint32_t *sp = (volatile uint32_t *)w->esp1 - PF_FRAME_WORDS;
+	volatile uint32_t *sp = (volatile uint32_t *)esp1 - PF_FRAME_WORDS;
 	uint32_t eflags = r->eflags;
 
 	if (!(*irq & LGUEST_IF))
@@ -112,6 +118,6 @@ bool switcher_walk(void)
 	r->cs = GUEST_CS;
 	r->eflags &= ~(EFLAGS_TF | EFLAGS_NT | EFLAGS_RF | EFLAGS_VM);
 	r->esp = (uint32_t)sp;
-	r->ss = w->ss1;
+	r->ss = tss->ss1;
 	return true;
 }

@@ -35,6 +35,8 @@ MUTANTS = [
      ["test/test_security_net.py", "-k", "net_spoof"]),
     (9, "unhooking a guest's ports before its memory goes back",
      ["test/test_security_net.py", "-k", "net_restart"]),
+    (10, "the Switcher walker's bound on a page table's frame",
+     ["test/test_paging.py", "-k", "user-pde-outside"]),
 ]
 
 

@@ -10,6 +10,7 @@
 #include <lib/log.h>
 #include <switcher/switcher.h>
 #include <traps/traps.h>
+#include <traps/walk.h>
 
 /* May the CPU deliver this vector straight to the guest's handler? Never:
  * NMI (2), #NM (7, lazy FPU), #DF (8), #GP (13, emulation), #PF (14,

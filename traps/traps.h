@@ -33,10 +33,6 @@ void irq_deliver(struct guest *g);
 bool emulate_gp(struct guest *g);
 void emulate_mmio(struct guest *g, uint32_t pa);
 
-/* walk.c */
-void walk_refresh(struct guest *g);
-void walk_dir_changed(struct guest *g);
-
 /* fpu.c */
 void fpu_init_guest(struct guest *g);
 void fpu_before_entry(struct guest *g);

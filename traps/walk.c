@@ -8,24 +8,13 @@
 #include <mm/mm.h>
 #include <switcher/switcher.h>
 #include <traps/traps.h>
+#include <traps/walk.h>
 
-#define PF_FRAME_BYTES 24	/* error code, eip, cs, eflags, esp, ss */
-
-/* Is a #PF frame pushed below esp1 inside the stack pages the host keeps
- * pinned writable (mm/shadow.c: shadow_pin_stack)? */
-static bool frame_pinned(const struct guest *g)
-{
-	if (!g->stack_pages)
-		return false;
-	return g->stack_pages > 1 ||
-	       ((g->esp1 - PF_FRAME_BYTES) & PAGE_MASK) == ((g->esp1 - 1) & PAGE_MASK);
-}
-
-/* Called after LGUEST_INIT, SET_STACK, a new #PF gate, a change to the
+/* Called after LGUEST_INIT, a new #PF gate, a new stack size, a change to the
  * guest's code segment entry and the first NEW_PGTABLE. The walker needs
  * all of: lguest_data's irq_enabled and cr2 on the alias page; page tables
  * of the guest's own (not the linear map); a present interrupt or trap
- * gate for #PF below the Switcher; a pinned ring-1 stack; and GUEST_CS a
+ * gate for #PF below the Switcher; a ring-1 stack; and GUEST_CS a
  * ring-1 code segment, so the iret into the handler cannot fault. */
 void walk_refresh(struct guest *g)
 {
@@ -37,24 +26,17 @@ void walk_refresh(struct guest *g)
 		    (GATE_TYPE(hi) == IDT_GATE_INTERRUPT || GATE_TYPE(hi) == IDT_GATE_TRAP);
 
 	w->enabled = 0;
+	w->stack_pages = g->stack_pages;
 	if (!g->lguest_data || !g->rom_irq_va || g->shadow.linear || !gate ||
-	    !frame_pinned(g) || !seg_is_guest_code(g, GUEST_CS) ||
+	    !g->stack_pages || !seg_is_guest_code(g, GUEST_CS) ||
 	    ((g->rom_irq_va + cr2_off) & PAGE_MASK) != (g->rom_irq_va & PAGE_MASK))
 		return;
 	w->mem_base = g->mem_base;
 	w->mem_size = g->mem_size;
 	w->handler = GATE_OFFSET(lo, hi);
 	w->intr_gate = GATE_TYPE(hi) == IDT_GATE_INTERRUPT;
-	w->esp1 = g->esp1;
-	w->ss1 = g->ss1;
 	w->irq_va = g->rom_irq_va;
 	w->cr2_va = g->rom_irq_va + cr2_off;
 	walk_dir_changed(g);
 	w->enabled = 1;
-}
-
-/* HC_NEW_PGTABLE: the directory the walker reads is the new one. */
-void walk_dir_changed(struct guest *g)
-{
-	g->state->walk.dir_pa = g->mem_base + g->shadow.dirs[g->shadow.cur].gpa;
 }
