@@ -48,6 +48,31 @@ static void mark(struct shadow_dir *d, unsigned i, bool on)
 		d->tables[i / 32] &= ~(1u << (i % 32));
 }
 
+/* Shadow entries under PDEs [from, to) go: a stack pinned there is
+ * pinned no more. */
+static void forget_pin(struct shadow_pin *p, unsigned from, unsigned to)
+{
+	if (p->esp1 && PD_INDEX(p->esp1 - p->pages * PAGE_SIZE) < to &&
+	    PD_INDEX(p->esp1 - 1) >= from)
+		p->esp1 = 0;
+}
+
+/* The entry for va goes: the same, for a stack page. */
+static void forget_pin_at(struct shadow_pin *p, uint32_t va)
+{
+	if (p->esp1 - 1 - va < p->pages * PAGE_SIZE)
+		p->esp1 = 0;
+}
+
+/* Where the pin of the current stack is kept: a stack wholly in the shared
+ * kernel tables is pinned in every directory at once. */
+static struct shadow_pin *pin_of(struct guest *g)
+{
+	if (PD_INDEX(g->esp1 - g->stack_pages * PAGE_SIZE) >= kernel_pde(g))
+		return &g->shadow.kpin;
+	return &cur_dir(g)->pin;
+}
+
 /* A table the guest no longer uses: onto its spare list, still charged
  * to it. */
 static void free_table(struct guest *g, uint32_t *t)
@@ -65,6 +90,9 @@ static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsig
 	unsigned shared = kernel_pde(g);
 
 	to = MIN(to, PD_SWITCHER);
+	forget_pin(&d->pin, from, to);
+	if (to > shared)	/* shared tables unhooked from d */
+		forget_pin(&g->shadow.kpin, MAX(from, shared), to);
 	for (unsigned w = from / 32; w * 32 < to; w++) {
 		uint32_t bits = d->tables[w];
 		while (bits) {
@@ -85,6 +113,7 @@ static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsig
 static void kernel_drop(struct guest *g, unsigned from, unsigned to)
 {
 	from = MAX(from, kernel_pde(g));
+	forget_pin(&g->shadow.kpin, from, to);
 	for (unsigned i = from; i < MIN(to, PD_SWITCHER); i++) {
 		if (!g->shadow.kernel_pts[i])
 			continue;
@@ -201,6 +230,7 @@ static bool dir_alloc(struct guest *g, struct shadow_dir *d, uint32_t gpa)
 	}
 	d->gpa = gpa;
 	d->last_used = ++g->shadow.tick;
+	d->pin.esp1 = 0;
 	return true;
 }
 
@@ -306,6 +336,13 @@ static uint32_t *shadow_table(struct guest *g, struct shadow_dir *d, uint32_t va
 
 	if (d->pd[i] & PTE_P)
 		return (uint32_t *)(d->pd[i] & PAGE_MASK);
+	if (i >= kernel_pde(g) && g->shadow.kernel_pts[i]) {
+		/* A shared table a reclaim unhooked from d only: hook it back,
+		 * or a second one would replace it in kernel_pts. */
+		d->pd[i] = g->shadow.kernel_pts[i] | PTE_P | PTE_RW | PTE_US;
+		mark(d, i, true);
+		return (uint32_t *)g->shadow.kernel_pts[i];
+	}
 	uint32_t *t = alloc_table(g);
 	if (!t)
 		return NULL;
@@ -408,7 +445,8 @@ void shadow_new_pgtable(struct guest *g, uint32_t gpa)
 {
 	struct shadow *s = &g->shadow;
 
-	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !guest_range(g, gpa, PAGE_SIZE)) {
+	/* A page-aligned gpa below mem_size names a whole page of it. */
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || gpa >= g->mem_size) {
 		kill_guest(g, "NEW_PGTABLE: page directory %08x is not a page of its memory", gpa);
 		return;
 	}
@@ -417,18 +455,17 @@ void shadow_new_pgtable(struct guest *g, uint32_t gpa)
 		dir_free(g, &s->dirs[0]);
 		s->linear = false;
 	}
-	unsigned slot = SHADOW_DIRS_MAX, victim = 0;
-	for (unsigned i = 0; i < SHADOW_DIRS_MAX; i++) {
-		struct shadow_dir *d = &s->dirs[i];
-		if (d->pd && d->gpa == gpa) {
-			slot = i;
-			break;
-		}
-		if (!d->pd || (s->dirs[victim].pd && d->last_used < s->dirs[victim].last_used))
-			victim = i;
-	}
+	unsigned slot = 0;
+	while (slot < SHADOW_DIRS_MAX && !(s->dirs[slot].pd && s->dirs[slot].gpa == gpa))
+		slot++;
 	if (slot == SHADOW_DIRS_MAX) {
-		slot = victim;
+		/* Not cached: a free slot, else the least recently used. */
+		slot = 0;
+		for (unsigned i = 1; i < SHADOW_DIRS_MAX; i++) {
+			const struct shadow_dir *d = &s->dirs[i], *v = &s->dirs[slot];
+			if (!d->pd || (v->pd && d->last_used < v->last_used))
+				slot = i;
+		}
 		dir_free(g, &s->dirs[slot]);
 		s->cur = slot;		/* a reclaim in dir_alloc must spare it */
 		if (!dir_alloc(g, &s->dirs[slot], gpa))
@@ -482,6 +519,8 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 			continue;
 		uint32_t *pt = (uint32_t *)(d->pd[PD_INDEX(va)] & PAGE_MASK);
 		uint32_t *gpde, *gpte;
+		forget_pin_at(&d->pin, va);
+		forget_pin_at(&g->shadow.kpin, va);
 		pt[PT_INDEX(va)] = 0;
 		if ((pte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
 			continue;
@@ -530,7 +569,11 @@ static bool shadow_writable(struct guest *g, uint32_t va)
  * the guest was killed: its stack is not mapped writable. */
 bool shadow_pin_stack(struct guest *g)
 {
+	struct shadow_pin *pin = pin_of(g);
+
 	g->shadow.needs_pin = false;
+	if (pin->esp1 == g->esp1 && pin->pages == g->stack_pages && g->esp1)
+		return true;	/* pinned already, and nothing has gone since */
 	for (unsigned p = 0; p < g->stack_pages; p++) {
 		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2, pa;
 		/* A cached directory usually holds it still: SET_PTE keeps
@@ -543,6 +586,11 @@ bool shadow_pin_stack(struct guest *g)
 				   va & PAGE_MASK);
 		if (r != SHADOW_OK)
 			return false;
+	}
+	if (!g->shadow.needs_pin) {	/* no reclaim undid part of it meanwhile */
+		pin = pin_of(g);
+		pin->esp1 = g->esp1;
+		pin->pages = g->stack_pages;
 	}
 	return true;
 }

@@ -8,6 +8,14 @@
 
 struct guest;
 
+/* A ring-1 stack pinned in the shadow (top and pages; esp1 0 for none),
+ * forgotten whenever an entry that may map it goes: a process switch back
+ * to a stack still pinned needs no pinning. */
+struct shadow_pin {
+	uint32_t esp1;
+	unsigned pages;
+};
+
 /* One cached shadow page directory: the shadow of the guest directory at
  * guest-physical `gpa` (or of the linear map, before NEW_PGTABLE). */
 struct shadow_dir {
@@ -15,6 +23,7 @@ struct shadow_dir {
 	uint32_t *pd;		/* host frame; NULL when the slot is free */
 	uint64_t last_used;
 	uint32_t tables[32];	/* bit i: PDE i has a shadow page table */
+	struct shadow_pin pin;	/* a stack below the shared kernel tables */
 };
 
 struct shadow {
@@ -25,6 +34,7 @@ struct shadow {
 	 * same in every guest directory): one set, shared by every cached
 	 * directory. Entry i is the host frame for PDE i, or 0. */
 	uint32_t kernel_pts[1024];
+	struct shadow_pin kpin;	/* a stack in them: pinned in every directory */
 	uint32_t budget;	/* frames reserved for it at admission */
 	uint32_t frames;	/* frames charged to the guest (<= budget),
 				 * the spare ones included */
