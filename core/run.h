@@ -29,7 +29,7 @@ struct sched_slot {
 };
 
 /* run.c */
-void run_once(struct guest *g);
+void run_once(struct guest *g, const volatile bool *stop);
 void run_forget(struct guest *g);
 
 /* sched.c */

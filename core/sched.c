@@ -210,7 +210,7 @@ static void run_slice(struct guest *g)
 	need_resched = false;
 	timer_arm(&slice_end, start + slice);
 	while (g->run_state == GUEST_RUNNABLE && !need_resched) {
-		run_once(g);
+		run_once(g, &need_resched);
 		host_window();
 	}
 	timer_cancel(&slice_end);
