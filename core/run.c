@@ -144,21 +144,6 @@ static unsigned enter_instrumented(struct guest *g, uint32_t *fault, uint32_t *f
 	return trap;
 }
 
-/* What brought g back, other than a synchronous hypercall on the fast
- * path: a fault in the Switcher itself, or the trap to dispatch. */
-static void exited(struct guest *g, uint32_t fault, uint32_t fault_error, unsigned trap)
-{
-	if (fault && !MUTATED(MUT_SWITCHER_FAULT)) {
-		kill_guest(g, "the Switcher faulted loading its state: %s, error code %#x "
-			   "(a bad segment register or iret frame)",
-			   exception_name(fault & 0xFF), fault_error);
-		return;
-	}
-	if (trap == 14)
-		g->last_pagefault = read_cr2();
-	dispatch(g, trap);
-}
-
 /* After a synchronous hypercall: true if g may be entered again straight
  * away, because none of run_once's work before an entry is due. Each
  * test is one of those steps, and the state it looks at is the only
@@ -170,24 +155,26 @@ static void exited(struct guest *g, uint32_t fault, uint32_t fault_error, unsign
  * guest's own TS at once (traps/fpu.c). */
 static bool reenter_at_once(struct guest *g)
 {
-	return g->run_state == GUEST_RUNNABLE && !g->irqs_pending && !g->dev_busy &&
-	       !g->shadow.needs_pin && sanitise(g);
+	/* Runnable with no interrupt pending, in one test. */
+	_Static_assert(GUEST_RUNNABLE == 0, "runnable is state 0");
+	return !(g->run_state | g->irqs_pending) && !g->dev_busy && !g->shadow.needs_pin &&
+	       sanitise(g);
 }
 
-/* Enter g, if it can run, and handle the exit; called again and again by
- * run_slice while *stop is false. Called with interrupts disabled;
- * hardware interrupts that arrive while the guest runs are taken by their
- * host handlers before the Switcher returns.
+/* Enter g, if it can run, and handle the exit; run_slice calls it again
+ * and again while sched_need_resched is false. Called with interrupts
+ * disabled; hardware interrupts that arrive while the guest runs are taken
+ * by their host handlers before the Switcher returns.
  *
  * The fast path: a synchronous hypercall is handled here and g entered
  * again at once, without going back to the scheduler, for as long as
- * *stop (the scheduler's need_resched: the slice's end, a woken guest,
- * the monitor) stays false and reenter_at_once() says nothing else is due.
- * Each time round, the host's interrupt window opens after the call, so a
- * timer interrupt's effect (need_resched, a virtual interrupt) is seen
- * before the next entry, exactly as between two run_once calls. Host time
- * spent here is inside the slice run_slice measures and charges. */
-void run_once(struct guest *g, const volatile bool *stop)
+ * sched_need_resched (the slice's end, a woken guest) stays false and
+ * reenter_at_once() finds nothing else due. Each time round, the host's
+ * interrupt window opens after the call, so a timer interrupt's effect
+ * (sched_need_resched, a virtual interrupt) is seen before the next entry,
+ * exactly as between two calls of run_once. Host time spent here is
+ * inside the slice that run_slice measures and charges. */
+void run_once(struct guest *g)
 {
 	uint32_t fault, fault_error;
 	unsigned trap;
@@ -216,22 +203,29 @@ void run_once(struct guest *g, const volatile bool *stop)
 	if (instrumented(g)) {
 		g->stats.world_switches++;
 		trap = enter_instrumented(g, &fault, &fault_error);
-		exited(g, fault, fault_error, trap);
+	} else {
+		for (;;) {
+			g->stats.world_switches++;
+			fault = switcher_run(shadow_cr3(&g->shadow), &fault_error);
+			trap = g->regs->trapnum;
+			if (unlikely(fault) || trap != LGUEST_TRAP_ENTRY)
+				break;
+			hcall_sync(g);
+			irq_window();
+			if (sched_need_resched || !reenter_at_once(g))
+				return;
+		}
+	}
+
+	if (fault && !MUTATED(MUT_SWITCHER_FAULT)) {
+		kill_guest(g, "the Switcher faulted loading its state: %s, error code %#x "
+			   "(a bad segment register or iret frame)",
+			   exception_name(fault & 0xFF), fault_error);
 		return;
 	}
-	for (;;) {
-		g->stats.world_switches++;
-		fault = switcher_run(shadow_cr3(&g->shadow), &fault_error);
-		trap = g->regs->trapnum;
-		if (unlikely(fault) || trap != LGUEST_TRAP_ENTRY) {
-			exited(g, fault, fault_error, trap);
-			return;
-		}
-		hcall_sync(g);
-		irq_window();
-		if (*stop || !reenter_at_once(g))
-			return;
-	}
+	if (trap == 14)
+		g->last_pagefault = read_cr2();
+	dispatch(g, trap);
 }
 
 /* The guest is gone: its pages must not stay mapped at the Switcher. */
