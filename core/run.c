@@ -1,7 +1,8 @@
-/* The run loop's inner step: enter the guest once through the Switcher and
+/* The run loop's inner step: enter the guest through the Switcher and
  * dispatch whatever brought it back to hcall/, traps/ or mm/ (a shadow
- * fault). Nothing it calls calls back into it; they change the guest's
- * state and the loop looks at that state. */
+ * fault); after a synchronous hypercall, enter it again at once while
+ * nothing else is due. Nothing it calls calls back into it; they change
+ * the guest's state and the loop looks at that state. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 #include <core/bench.h>
