@@ -106,34 +106,36 @@ static void dispatch(struct guest *g, unsigned trap)
 	}
 }
 
-/* Whether this entry is timed or bracketed for `make bench`: the
- * Switcher round trip (the guest's first hypercalls, or every entry with
- * benchswitches), or the interrupts-off stretches (benchirqoff). */
-static bool instrumented(const struct guest *g)
+/* Whether this entry's Switcher round trip is timed for `make bench`:
+ * the guest's first hypercalls, or every entry with benchswitches. */
+static bool timed_entry(const struct guest *g)
 {
-	return unlikely(bench_irqoff) ||
-	       (unlikely(bench_on) && (bench_switches || g->stats.hypercalls <= BENCH_TIMED_HCALLS));
+	return unlikely(bench_on) && (bench_switches || g->stats.hypercalls <= BENCH_TIMED_HCALLS);
 }
 
-/* One entry through the Switcher with the benchmark's instruments on. */
-static unsigned enter_instrumented(struct guest *g, uint32_t *fault, uint32_t *fault_error)
+/* One entry through the Switcher with the benchmark's instruments on:
+ * timed (timed_entry), or with the interrupts-off stretches measured
+ * around it (benchirqoff). */
+static unsigned enter_instrumented(struct guest *g, bool timed, uint32_t *fault,
+				   uint32_t *fault_error)
 {
 	unsigned trap;
 
+	g->stats.world_switches++;
 	if (unlikely(bench_irqoff))
 		bench_irq_on();		/* the guest runs with interrupts on */
-	if (unlikely(bench_on) && (bench_switches || g->stats.hypercalls <= BENCH_TIMED_HCALLS)) {
+	if (timed) {
 		/* Timed only until the guest's first hypercalls (unless guest
 		 * switches are being timed), so the rdtsc pair stays out of
-		 * what the guest measures later. */
-		bool timed = g->stats.hypercalls <= BENCH_TIMED_HCALLS;
+		 * what the guest measures later; the least is kept. */
+		bool first = g->stats.hypercalls <= BENCH_TIMED_HCALLS;
 		bench_entering(g);
 		uint64_t t0 = rdtsc();
 		*fault = switcher_run(shadow_cr3(&g->shadow), fault_error);
 		uint64_t t = rdtsc() - t0;
 		bench_exited();
 		trap = g->regs->trapnum;
-		if (timed && trap == LGUEST_TRAP_ENTRY &&
+		if (first && trap == LGUEST_TRAP_ENTRY &&
 		    (t < g->stats.min_switch || !g->stats.min_switch))
 			g->stats.min_switch = t;
 	} else {
@@ -201,9 +203,9 @@ void run_once(struct guest *g)
 		mapped = g;
 	}
 	fpu_before_entry(g);
-	if (instrumented(g)) {
-		g->stats.world_switches++;
-		trap = enter_instrumented(g, &fault, &fault_error);
+	bool timed = timed_entry(g);
+	if (unlikely(timed || bench_irqoff)) {
+		trap = enter_instrumented(g, timed, &fault, &fault_error);
 	} else {
 		for (;;) {
 			g->stats.world_switches++;
