@@ -18,7 +18,7 @@
 #include <traps/traps.h>
 #include <traps/walk.h>
 
-/* The words of a call in place (hcall.h: hcall_args_t) are the registers
+/* The words of a call in place (hcall/sync.h: hcall_args_t) are the registers
  * that lead struct guest_regs; a ring slot is a struct hcall_args. */
 #define SAME_WORD(reg, arg) (offsetof(struct guest_regs, reg) == offsetof(hcall_args_t, arg) && \
 			    offsetof(struct hcall_args, arg) == offsetof(hcall_args_t, arg))
