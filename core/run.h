@@ -33,6 +33,7 @@ void run_once(struct guest *g);
 void run_forget(struct guest *g);
 
 /* sched.c */
+extern volatile bool sched_need_resched;
 void sched_add(struct guest *g);
 bool sched_loop(struct guest **guests, unsigned n);
 /* For the monitor (core/monitor.c), from its poll hook only. */

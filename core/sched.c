@@ -33,7 +33,9 @@ struct ring {
 static struct ring run_q, wake_q;
 
 static struct guest *current;
-static volatile bool need_resched;
+/* The running guest must give up the CPU: its slice ended, a woken guest
+ * preempts it. run_once reads it after every hypercall it handles. */
+volatile bool sched_need_resched;
 static bool (*poll_hook)(void);
 static volatile bool poll_wanted;	/* the hook asked to run (sched_poll_soon) */
 static void (*end_hook)(void);
@@ -93,7 +95,7 @@ static void make_ready(struct guest *g)
 		uint64_t due = g->woke_ns + WAKE_PREEMPT_GAP_NS;
 		push_back(&wake_q, g);
 		if (!g->woke_ns || time_ns() >= due)
-			need_resched = true;
+			sched_need_resched = true;
 		else if (!timer_armed(&preempt_due) || preempt_due.deadline > due)
 			timer_arm(&preempt_due, due);
 	} else {
@@ -125,14 +127,14 @@ static const struct guest_sched_ops hooks = { .ready = make_ready, .ended = reap
 static void slice_expired(struct timer_event *ev)
 {
 	(void)ev;
-	need_resched = true;
+	sched_need_resched = true;
 }
 
 static void preempt_now(struct timer_event *ev)
 {
 	(void)ev;
 	if (wake_q.len)
-		need_resched = true;
+		sched_need_resched = true;
 }
 
 /* A new cap window: every capped guest gets its allowance again, less
@@ -207,9 +209,9 @@ static void run_slice(struct guest *g)
 	if (bench_on || bench_tracing)
 		bench_timeline(g);
 	current = g;
-	need_resched = false;
+	sched_need_resched = false;
 	timer_arm(&slice_end, start + slice);
-	while (g->run_state == GUEST_RUNNABLE && !need_resched) {
+	while (g->run_state == GUEST_RUNNABLE && !sched_need_resched) {
 		run_once(g);
 		host_window();
 	}

@@ -9,6 +9,7 @@
 #include <core/console.h>
 #include <core/guest.h>
 #include <hcall/hcall.h>
+#include <hcall/sync.h>
 #include <lib/lib.h>
 #include <lib/log.h>
 #include <mm/mm.h>
@@ -17,9 +18,17 @@
 #include <traps/traps.h>
 #include <traps/walk.h>
 
-typedef uint32_t (*hcall_fn)(struct guest *g, const struct hcall_args *a);
+/* The words of a call in place (hcall/sync.h: hcall_args_t) are the registers
+ * that lead struct guest_regs; a ring slot is a struct hcall_args. */
+#define SAME_WORD(reg, arg) (offsetof(struct guest_regs, reg) == offsetof(hcall_args_t, arg) && \
+			    offsetof(struct hcall_args, arg) == offsetof(hcall_args_t, arg))
+_Static_assert(SAME_WORD(eax, arg0) && SAME_WORD(ebx, arg1) && SAME_WORD(ecx, arg2) &&
+	       SAME_WORD(edx, arg3) && SAME_WORD(esi, arg4) &&
+	       sizeof(hcall_args_t) == sizeof(struct hcall_args),
+	       "a call's words: the first five of guest_regs, the five of hcall_args");
+#undef SAME_WORD
 
-static uint32_t hc_flush_async(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_flush_async(struct guest *g, const hcall_args_t *a)
 {
 	(void)g, (void)a;		/* the drain before every call did the work */
 	return 0;
@@ -27,7 +36,7 @@ static uint32_t hc_flush_async(struct guest *g, const struct hcall_args *a)
 
 /* Read what the guest published (noirq_iret, kernel_address, syscall_vec)
  * once, check it, and publish the host's part. */
-static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_lguest_init(struct guest *g, const hcall_args_t *a)
 {
 	struct lguest_data *ld = guest_range(g, a->arg1, sizeof(*ld));
 
@@ -79,7 +88,7 @@ static uint32_t hc_lguest_init(struct guest *g, const struct hcall_args *a)
  * a clean end, and any other message is a crash, under on_crash=. A
  * restart is an exit under on_exit=; its message is reboot's command, most
  * often NULL, whose __pa() lies outside guest memory: then there is none. */
-static void linux_shutdown(struct guest *g, const struct hcall_args *a)
+static void linux_shutdown(struct guest *g, const hcall_args_t *a)
 {
 	char msg[LGUEST_SHUTDOWN_MSG_MAX], shown[sizeof(g->end_reason)];
 	char why[sizeof(g->end_reason)];
@@ -99,7 +108,7 @@ static void linux_shutdown(struct guest *g, const struct hcall_args *a)
 	}
 }
 
-static uint32_t hc_shutdown(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_shutdown(struct guest *g, const hcall_args_t *a)
 {
 	char msg[LGUEST_SHUTDOWN_MSG_MAX], shown[sizeof(g->end_reason) - 2];
 	char why[sizeof(g->end_reason)];
@@ -119,14 +128,14 @@ static uint32_t hc_shutdown(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
-static uint32_t hc_new_pgtable(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_new_pgtable(struct guest *g, const hcall_args_t *a)
 {
 	g->stats.cr3_writes++;
 	shadow_new_pgtable(g, a->arg1);
 	return 0;
 }
 
-static uint32_t hc_flush_tlb(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_flush_tlb(struct guest *g, const hcall_args_t *a)
 {
 	if (a->arg1)
 		g->stats.tlb_flushes_full++;
@@ -134,7 +143,7 @@ static uint32_t hc_flush_tlb(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
-static uint32_t hc_load_idt_entry(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_load_idt_entry(struct guest *g, const hcall_args_t *a)
 {
 	idt_load_entry(g, a->arg1, a->arg2, a->arg3);
 	return 0;
@@ -143,7 +152,7 @@ static uint32_t hc_load_idt_entry(struct guest *g, const struct hcall_args *a)
 /* The ring-1 stack for traps from ring 3: a flat, writable DPL-1 data
  * segment (so the CPU cannot be sent to a host or odd segment), at most two
  * pages, pinned in the shadow so a direct trap never faults on it. */
-static uint32_t hc_set_stack(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_set_stack(struct guest *g, const hcall_args_t *a)
 {
 	uint32_t ss = a->arg1, esp = a->arg2, pages = a->arg3;
 
@@ -169,13 +178,13 @@ static uint32_t hc_set_stack(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
-static uint32_t hc_ts(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_ts(struct guest *g, const hcall_args_t *a)
 {
-	g->guest_ts = a->arg1 != 0;
+	fpu_set_guest_ts(g, a->arg1 != 0);
 	return 0;
 }
 
-static uint32_t hc_set_clockevent(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_set_clockevent(struct guest *g, const hcall_args_t *a)
 {
 	if (a->arg1 == 0)
 		timer_cancel(&g->clock);
@@ -186,7 +195,7 @@ static uint32_t hc_set_clockevent(struct guest *g, const struct hcall_args *a)
 
 /* Sleep until a virtual interrupt: the run loop will not enter the guest
  * again until one is pending, and then enables its interrupts. */
-static uint32_t hc_halt(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_halt(struct guest *g, const hcall_args_t *a)
 {
 	(void)a;
 	if (g->run_state != GUEST_RUNNABLE)
@@ -200,38 +209,38 @@ static uint32_t hc_halt(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
-static uint32_t hc_set_pmd(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_set_pmd(struct guest *g, const hcall_args_t *a)
 {
 	(void)a;
 	kill_guest(g, "SET_PMD is for PAE guests, and Ringvisor guests are not PAE");
 	return 0;
 }
 
-static uint32_t hc_set_pte(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_set_pte(struct guest *g, const hcall_args_t *a)
 {
 	shadow_set_pte(g, a->arg1, a->arg2, a->arg3);
 	return 0;
 }
 
-static uint32_t hc_set_pgd(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_set_pgd(struct guest *g, const hcall_args_t *a)
 {
 	shadow_set_pgd(g, a->arg1, a->arg2);
 	return 0;
 }
 
-static uint32_t hc_load_tls(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_load_tls(struct guest *g, const hcall_args_t *a)
 {
 	seg_load_tls(g, a->arg1);
 	return 0;
 }
 
-static uint32_t hc_load_gdt_entry(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_load_gdt_entry(struct guest *g, const hcall_args_t *a)
 {
 	seg_load_gdt_entry(g, a->arg1, a->arg2, a->arg3);
 	return 0;
 }
 
-static uint32_t hc_send_interrupts(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_send_interrupts(struct guest *g, const hcall_args_t *a)
 {
 	(void)g, (void)a;		/* delivery happens before every entry */
 	return 0;
@@ -240,7 +249,7 @@ static uint32_t hc_send_interrupts(struct guest *g, const struct hcall_args *a)
 /* At most g->console_budget bytes per entry: the count taken may be less
  * than asked (the runtime offers the rest), never 0 for a non-empty write
  * unless the budget was spent by the ring this entry. */
-static uint32_t hc_rv_console_write(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_rv_console_write(struct guest *g, const hcall_args_t *a)
 {
 	const char *buf = guest_range(g, a->arg1, a->arg2);
 
@@ -257,13 +266,13 @@ static uint32_t hc_rv_console_write(struct guest *g, const struct hcall_args *a)
 	return n;
 }
 
-static uint32_t hc_rv_exit(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_rv_exit(struct guest *g, const hcall_args_t *a)
 {
 	guest_exit(g, (int)a->arg1, "");
 	return 0;
 }
 
-static uint32_t hc_rv_console_read(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_rv_console_read(struct guest *g, const hcall_args_t *a)
 {
 	char *buf = guest_range(g, a->arg1, a->arg2);
 
@@ -275,7 +284,7 @@ static uint32_t hc_rv_console_read(struct guest *g, const struct hcall_args *a)
 	return console_guest_read(g, buf, a->arg2);
 }
 
-static uint32_t hc_rv_counters(struct guest *g, const struct hcall_args *a)
+static uint32_t hc_rv_counters(struct guest *g, const hcall_args_t *a)
 {
 	const struct guest_stats *s = &g->stats;
 	struct rv_counters c = {
@@ -293,7 +302,7 @@ static uint32_t hc_rv_counters(struct guest *g, const struct hcall_args *a)
 	return 0;
 }
 
-static const hcall_fn hcalls[] = {
+const hcall_fn hcall_table[HC_TABLE_SIZE] = {
 	[HC_FLUSH_ASYNC] = hc_flush_async,
 	[HC_LGUEST_INIT] = hc_lguest_init,
 	[HC_SHUTDOWN] = hc_shutdown,
@@ -316,9 +325,9 @@ static const hcall_fn hcalls[] = {
 	[HC_RV_COUNTERS] = hc_rv_counters,
 };
 
-static uint32_t run_hcall(struct guest *g, const struct hcall_args *a)
+static inline uint32_t run_hcall(struct guest *g, const hcall_args_t *a)
 {
-	if (a->arg0 >= ARRAY_SIZE(hcalls) || !hcalls[a->arg0]) {
+	if (a->arg0 >= HC_TABLE_SIZE || !hcall_table[a->arg0]) {
 		kill_guest(g, "unknown hypercall %u", a->arg0);
 		return 0;
 	}
@@ -327,7 +336,7 @@ static uint32_t run_hcall(struct guest *g, const struct hcall_args *a)
 		return 0;
 	}
 	g->stats.hypercalls++;
-	return hcalls[a->arg0](g, a);
+	return hcall_table[a->arg0](g, a);
 }
 
 /* Run the queued calls in ring order, from where the last drain stopped to
@@ -356,14 +365,14 @@ bool hcall_drain_async(struct guest *g)
 			a.arg2 -= done;
 			if (!g->console_budget && a.arg2)
 				return false;
-			uint32_t taken = run_hcall(g, &a);
+			uint32_t taken = run_hcall(g, (const hcall_args_t *)&a);
 			if (taken < a.arg2 && guest_alive(g)) {
 				g->async_done = done + taken;
 				return false;	/* budget spent or console full */
 			}
 			g->async_done = 0;
 		} else {
-			run_hcall(g, &a);
+			run_hcall(g, (const hcall_args_t *)&a);
 		}
 		ld->hcall_status[slot] = HCALL_STATUS_DONE;
 		g->async_next = (slot + 1) % LHCALL_RING_SIZE;
@@ -371,24 +380,30 @@ bool hcall_drain_async(struct guest *g)
 	return true;
 }
 
-/* The guest executed `int $0x1F`: drain the ring (not for LGUEST_INIT,
- * which has no ring yet), then run the call itself. If the ring is not
- * drained within this entry's bounds, the call waits: eip is rewound over
- * the two-byte `int $0x1F`, so the guest makes it again on its next entry,
- * after the rest of the ring, with the same registers. */
-void hcall_sync(struct guest *g)
+/* The guest executed `int $0x1F` and hcall_sync's fast path did not
+ * apply: drain the ring (not for LGUEST_INIT, which has no ring yet), then
+ * run the call itself, its arguments read in place from the registers (the
+ * guest, which could write them through its regs page, is not running).
+ * If the ring is not drained within this entry's bounds, the call waits:
+ * eip is rewound over the two-byte `int $0x1F`, so the guest makes it
+ * again on its next entry, after the rest of the ring, with the same
+ * registers. */
+void hcall_sync_slow(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
-	struct hcall_args a = { r->eax, r->ebx, r->ecx, r->edx, r->esi };
+	const hcall_args_t *a = (const hcall_args_t *)r;
+	const struct lguest_data *ld = g->lguest_data;
 
 	g->console_budget = HCALL_CONSOLE_PIECE;
-	if (g->lguest_data && a.arg0 != HC_LGUEST_INIT &&
-	    g->lguest_data->hcall_status[g->async_next] == HCALL_STATUS_PENDING &&
-	    !hcall_drain_async(g)) {
-		if (guest_alive(g))
+	if (ld && ld->hcall_status[g->async_next] == HCALL_STATUS_PENDING &&
+	    a->arg0 != HC_LGUEST_INIT) {
+		bool drained = hcall_drain_async(g);
+		if (!guest_alive(g))
+			return;		/* a queued call ended it */
+		if (!drained) {
 			r->eip -= 2;
-		return;
+			return;
+		}
 	}
-	if (guest_alive(g))
-		r->eax = run_hcall(g, &a);
+	r->eax = run_hcall(g, a);
 }

@@ -8,8 +8,7 @@
 
 struct guest;
 
-/* dispatch.c */
-void hcall_sync(struct guest *g);
+/* dispatch.c (the synchronous call's entry: hcall/sync.h) */
 bool hcall_drain_async(struct guest *g);
 
 /* segments.c */

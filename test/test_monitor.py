@@ -102,6 +102,33 @@ def test_kill_frees_frames_and_the_scan_agrees():
     assert not re.search(r"not as expected", s.text), s.text
 
 
+def test_pause_and_kill_stop_a_hypercall_storm():
+    """A guest that does nothing but synchronous hypercalls is entered again
+    straight after each one (core/run.c), never going back to the
+    scheduler's loop within its slice: the monitor's pause and kill must
+    still hold it at once, and the tickers must keep ticking meanwhile."""
+    storm = (G / "sec_storm.elf", "name=storm -- hcall")
+    with two_tickers("monitor_hcall_storm", extra=[storm]) as s:
+        wait_ticks(s, "t1", 1)
+        calls = int(rows(s.command("list"))["storm"]["hypercalls"])
+        assert calls > 0
+        assert s.command("pause storm") == ["ok cmd=pause guest=storm"]
+        paused = rows(s.command("list"))["storm"]
+        assert paused["state"] == "paused", paused
+        wait_ticks(s, "t1", 2)
+        assert rows(s.command("list"))["storm"]["hypercalls"] == paused["hypercalls"]
+        assert s.command("unpause storm") == ["ok cmd=unpause guest=storm"]
+        wait_ticks(s, "t2", 1)
+        assert int(rows(s.command("list"))["storm"]["hypercalls"]) > int(paused["hypercalls"])
+        assert s.command("kill storm") == ["ok cmd=kill guest=storm"]
+        assert rows(s.command("list"))["storm"]["state"] == "killed"
+        s.wait_for(r"^ringvisor: error: guest storm killed: killed from the monitor$")
+        wait_ticks(s, "t1", 1)
+        s.command("kill t1")
+        s.command("kill t2")
+        assert s.finish() == rvqemu.STATUS_PASS, s.text
+
+
 def test_restart_and_kill_ignore_the_policy():
     mods = [(G / "ticker.elf", "name=phoenix on_crash=restart on_exit=restart restarts=5 -- 100")]
     with SerialConsole("monitor_kill_policy", mods, append=HV, com2=True, timeout=60) as s:

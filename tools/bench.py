@@ -401,8 +401,11 @@ def render_blocks(res):
         f"A null hypercall costs {v('hypercall_null')} instructions; "
         f"{v('hypercall_floor')} of them are the bare Switcher round trip, both ways "
         "(`hypercall_floor`, the host's rdtsc pair included), and the rest the run "
-        "loop (entry checks, the sanitiser's fast path, the FPU and interrupt checks) "
-        "and the dispatch.", WRAP)]
+        "loop's fast path (`core/run.c`): the call, inline from `hcall/sync.h` with "
+        "its arguments read in place; the interrupt window; and the tests that "
+        "nothing else is due before the same guest is entered again "
+        "(`need_resched`, its state and pending interrupts, device work, the stack "
+        "pin, the sanitiser's fast path).", WRAP)]
     return {"figures": "\n".join(rows), "comparison": "\n".join(comparison),
             "where": "\n".join(where), "linux": render_linux(by)}
 

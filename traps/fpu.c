@@ -59,6 +59,16 @@ void fpu_before_entry(struct guest *g)
 	set_ts(fpu_owner != g || g->guest_ts);
 }
 
+/* HC_TS: the guest's own CR0.TS, in force at once. g is the guest that
+ * made the call and is entered next; applying it here, and not only
+ * before an entry, lets the run loop re-enter g after a hypercall without
+ * looking at the FPU again (core/run.c: reenter_at_once). */
+void fpu_set_guest_ts(struct guest *g, bool on)
+{
+	g->guest_ts = on;
+	set_ts(fpu_owner != g || on);
+}
+
 /* #NM from the guest. True if the host handled it (the guest's state is
  * now loaded); false if it is the guest's own, because it set TS. */
 bool fpu_handle_nm(struct guest *g)

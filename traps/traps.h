@@ -36,6 +36,7 @@ void emulate_mmio(struct guest *g, uint32_t pa);
 /* fpu.c */
 void fpu_init_guest(struct guest *g);
 void fpu_before_entry(struct guest *g);
+void fpu_set_guest_ts(struct guest *g, bool on);
 bool fpu_handle_nm(struct guest *g);
 void fpu_forget(struct guest *g);
 

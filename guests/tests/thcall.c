@@ -168,6 +168,29 @@ TEST(ts_set_gives_nm)
 	rv_set_handler(7, NULL, RV_GATE_INTR);
 }
 
+/* HC_TS(1) while the FPU already holds this guest's state (CR0.TS clear):
+ * it must take effect before the guest runs again. The run loop enters
+ * the guest again straight after a hypercall without looking at the FPU
+ * (core/run.c), so this fails if HC_TS only recorded the wish. */
+TEST(ts_set_while_fpu_is_ours)
+{
+	uint32_t before;
+	const char *why;
+	uint16_t one;
+
+	__asm__ volatile("fld1\n\tfistps %0" : "=m"(one) :: "memory");	/* ours now */
+	CHECK(one == 1, "fld1 gave %u", one);
+	t_catch(7, RV_GATE_INTR);
+	before = trec.count;
+	rv_hcall1(HC_TS, 1);
+	__asm__ volatile(PROBE_RETRY "1: fld1\n2:\n\t"
+			 "fistps %0" : "=m"(one) :: "memory");
+	why = t_trap_mismatch(before, 7, 0, probe_at);
+	CHECK(!why, "%s", why);
+	CHECK(one == 1, "fld1 retried gave %u", one);
+	rv_set_handler(7, NULL, RV_GATE_INTR);
+}
+
 TEST(clockevent_fires)
 {
 	uint32_t before = rv_timer_ticks();
