@@ -1,9 +1,9 @@
 /* The hypervisor's clock: the TSC, measured against free-running PIT
  * channel 2 over a short window at boot and refined over a longer span in
- * the background, and its conversion to nanoseconds by a multiply and
- * shift.
+ * the background, and its conversion to nanoseconds (one fixed-point
+ * multiply).
  *
- * The rate's error (docs/design.md, "Time"). Both ends of every span are
+ * The rate's error (docs/design.md, "The TSC's rate"). Both ends of every span are
  * PIT counter changes ("edges"), so the count of ticks between them is
  * exact; what is uncertain is where each edge falls on the TSC: somewhere
  * between two successive latches of the counter, a poll apart, which the
@@ -27,17 +27,22 @@
 
 uint32_t tsc_khz;
 
-/* tsc_to_ns(c) = (c * tsc_mult) >> tsc_shift, with tsc_mult a 32-bit
- * fixed-point value of nanoseconds per cycle, scaled by 2^tsc_shift.
- * time_ns() = ns_base + tsc_to_ns(rdtsc() - tsc_base): each change of the
- * rate moves the base to "now", so time stays continuous and monotonic.
- * tsc_seq changes around every update (made with interrupts off, on the
- * one CPU), so a reader an update interrupted reads again. */
-static uint32_t tsc_mult;
-static uint32_t tsc_shift;
-static uint64_t tsc_base;
-static uint64_t ns_base;
-static volatile uint32_t tsc_seq;
+/* The conversion, in two copies: readers use the one `live` points at;
+ * an update fills the other and then moves the pointer (one aligned
+ * 32-bit store), so a reader an update interrupts finishes with a whole
+ * copy, old or new. Updates come at least 16 ms apart from one timer
+ * event, so no reader is interrupted by two. time_ns() = (rdtsc() -
+ * tsc_base) * mult / 2^32, with mult nanoseconds per cycle in 32.32 fixed
+ * point. An update picks the new copy's tsc_base so that the new scale
+ * gives "now" the time the old one did (at most a cycle ahead): time
+ * stays continuous and monotonic, with no second base to add on the hot
+ * path. */
+struct tsc_scale {
+	uint64_t tsc_base;
+	uint32_t mult_hi, mult_lo;
+};
+static struct tsc_scale scales[2];
+static const struct tsc_scale *volatile live = &scales[0];
 
 /* Polls of the PIT before it is taken as not counting: a panic rather
  * than a silent hang. One tick is under a microsecond; one poll is at
@@ -57,88 +62,78 @@ static struct {
 	bool done;
 } ref;
 
-/* Converts a count of TSC cycles into nanoseconds. Any context; valid
- * after tsc_calibrate().
- *
- * c = hi * 2^32 + lo, and shift <= 32, so
- *   (c * mult) >> shift = ((hi * mult) << (32 - shift)) + ((lo * mult) >> shift)
- * exactly. Each product is 32 x 32 -> 64 bits (one MUL on i386), and the
- * first term only overflows when the result does: after centuries. */
-static uint64_t scale(uint64_t cycles, uint32_t mult, uint32_t shift)
+/* cycles * mult / 2^32, with c = ch * 2^32 + cl and mult = mh * 2^32 + ml:
+ *   ch*mh * 2^32 + ch*ml + cl*mh + (cl*ml) / 2^32,
+ * exact but for the last term's fraction (under a nanosecond). Three
+ * 32 x 32 -> 64-bit MULs and one 32-bit one, no variable shifts; the first
+ * term only overflows when the result does, after centuries. */
+static uint64_t scale(uint64_t cycles, const struct tsc_scale *sc)
 {
-	uint32_t hi = (uint32_t)(cycles >> 32);
-	uint32_t lo = (uint32_t)cycles;
-	uint64_t ns_hi = ((uint64_t)hi * mult) << (32 - shift);
-	uint64_t ns_lo = ((uint64_t)lo * mult) >> shift;
+	uint32_t ch = (uint32_t)(cycles >> 32), cl = (uint32_t)cycles;
+	uint32_t mh = sc->mult_hi, ml = sc->mult_lo;
 
-	return ns_hi + ns_lo;
+	return ((uint64_t)(ch * mh) << 32) + (uint64_t)ch * ml + (uint64_t)cl * mh +
+	       (((uint64_t)cl * ml) >> 32);
 }
 
+/* Converts a count of TSC cycles into nanoseconds. Any context; valid
+ * after tsc_calibrate(). */
 uint64_t tsc_to_ns(uint64_t cycles)
 {
-	uint32_t seq, mult, shift;
-
-	do {
-		seq = tsc_seq;
-		barrier();
-		mult = tsc_mult;
-		shift = tsc_shift;
-		barrier();
-	} while (seq != tsc_seq);
-	return scale(cycles, mult, shift);
+	return scale(cycles, live);
 }
 
 /* Nanoseconds since tsc_calibrate() returned. Any context. */
 uint64_t time_ns(void)
 {
-	uint32_t seq;
-	uint64_t ns;
+	const struct tsc_scale *sc = live;
 
-	do {
-		seq = tsc_seq;
-		barrier();
-		ns = ns_base + scale(rdtsc() - tsc_base, tsc_mult, tsc_shift);
-		barrier();
-	} while (seq != tsc_seq);
-	return ns;
+	return scale(rdtsc() - sc->tsc_base, sc);
 }
 
-/* Chooses tsc_mult/tsc_shift for tsc_khz: the largest shift <= 32 whose
- * multiplier, 10^6 * 2^shift / khz (ns per cycle, scaled), still fits in
- * 32 bits. That keeps at least 31 significant bits (an error below one
- * part in 10^9) for any TSC from 1 MHz to beyond 4 GHz. The 64-bit
- * division (libgcc) runs at boot and at each of tsc_refine()'s few
- * changes, never on a hot path. */
-static void tsc_choose_scale(void)
+/* Sets sc's multiplier for tsc_khz: nanoseconds per cycle in 32.32 fixed
+ * point, 10^6 * 2^32 / khz, rounded: off by at most 2^-33 ns a cycle,
+ * half a part in 10^9 at 4 GHz, less below. The 64-bit division (libgcc)
+ * runs at boot and at tsc_refine()'s few changes, never on a hot path. */
+static void tsc_choose_scale(struct tsc_scale *sc)
 {
-	uint32_t shift = 32;
-	uint64_t mult;
+	uint64_t mult = (((uint64_t)1000000u << 32) + tsc_khz / 2) / tsc_khz;
 
-	for (;;) {
-		mult = ((uint64_t)1000000u << shift) / tsc_khz;
-		if (mult <= 0xffffffffu || shift == 0)
-			break;
-		shift--;
-	}
-	ASSERT(mult <= 0xffffffffu);
-	tsc_mult = (uint32_t)mult;
-	tsc_shift = shift;
+	sc->mult_hi = (uint32_t)(mult >> 32);
+	sc->mult_lo = (uint32_t)mult;
 }
 
-/* Sets the rate to khz from now on, keeping time_ns() continuous.
+/* a * b / c for a 64-bit a and 32-bit b and c, through a 96-bit product;
+ * the quotient must fit in 64 bits. */
+static uint64_t mul_div(uint64_t a, uint32_t b, uint32_t c)
+{
+	uint64_t lo = (uint64_t)(uint32_t)a * b;
+	uint64_t hi = (a >> 32) * b + (lo >> 32);
+	uint64_t q_hi = hi / c, r = hi % c;
+	uint64_t q_lo = ((r << 32) | (uint32_t)lo) / c;
+
+	return (q_hi << 32) + q_lo;
+}
+
+/* Sets the rate to khz from now on, keeping time_ns() continuous: fills
+ * the copy readers do not use, with the base that maps now to the time
+ * the old copy gives it (moved back a cycle at a time should rounding
+ * leave it short: never backwards), then points readers at it.
  * Interrupts disabled. */
 static void tsc_set_khz(uint32_t khz)
 {
+	const struct tsc_scale *old = live;
+	struct tsc_scale *next = &scales[old == &scales[0]];
 	uint64_t now = rdtsc();
+	uint64_t ns = scale(now - old->tsc_base, old);
 
-	tsc_seq++;
-	barrier();
-	ns_base += scale(now - tsc_base, tsc_mult, tsc_shift);
-	tsc_base = now;
 	tsc_khz = khz;
-	tsc_choose_scale();
+	tsc_choose_scale(next);
+	next->tsc_base = now - mul_div(ns, khz, 1000000u);
+	while (scale(now - next->tsc_base, next) < ns)
+		next->tsc_base--;
 	barrier();
-	tsc_seq++;
+	live = next;
 }
 
 /* khz = cycles / (ticks / PIT_HZ) / 1000, rounded; and its bound in ppb,
@@ -229,8 +224,8 @@ void tsc_calibrate(void)
 		panic("tsc: calibration measured %llu kHz, which cannot be right",
 		      (unsigned long long)khz);
 	tsc_khz = (uint32_t)khz;
-	tsc_choose_scale();
-	tsc_base = rdtsc();
+	tsc_choose_scale(&scales[0]);
+	scales[0].tsc_base = rdtsc();
 	ref.tsc0 = first.tsc;
 	ref.half0 = first.half;
 	ref.ticks = ticks;
