@@ -119,24 +119,6 @@ static void timer_selftest_wait(void)
 		(unsigned long long)((time_ns() - selftest_start) / 1000));
 }
 
-/* The TSC's rate, refined against the PIT in the background at the
- * intervals tsc_refine() asks for (arch/i386/tsc.c). */
-static struct timer_event tsc_refinement;
-
-static void tsc_refine_event(struct timer_event *ev)
-{
-	uint64_t next = tsc_refine();
-
-	if (next)
-		timer_arm(ev, time_ns() + next);
-}
-
-static void tsc_refine_start(void)
-{
-	timer_event_init(&tsc_refinement, tsc_refine_event, NULL);
-	timer_arm(&tsc_refinement, time_ns() + TSC_REFINE_FIRST_MS * 1000000ull);
-}
-
 /* fault=: a deliberate fault inside the hypervisor, for the test that proves
  * the crash report (registers, CR2, symbolized backtrace, failure code). */
 static void __attribute__((noinline)) deliberate_fault(const char *kind)
@@ -249,7 +231,6 @@ void c_boot_main(uint32_t magic, uint32_t info_phys)
 	tsc_calibrate();
 	rtc_init();
 	timer_init();
-	tsc_refine_start();
 	serial_enable_rx_irq();
 	sti();
 	timer_selftest_arm();

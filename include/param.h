@@ -178,7 +178,7 @@
  * boot, each next one twice as far, the last once the span reaches
  * TSC_REFINE_SPAN_S; a sample whose counter read took longer than
  * TSC_SAMPLE_MAX_US is skipped. */
-#define TSC_REFINE_FIRST_MS  U(16)
+#define TSC_REFINE_FIRST_MS  U(1000)
 #define TSC_REFINE_SPAN_S    U(60)
 #define TSC_SAMPLE_MAX_US    U(50)
 

@@ -125,7 +125,7 @@ uint16_t pit_ch2_count(void);
 /* tsc.c: the TSC, calibrated against PIT channel 2, is the clock. */
 extern uint32_t tsc_khz;
 void tsc_calibrate(void);
-uint64_t tsc_refine(void);		/* ns until it wants to run again; 0: done */
+void tsc_refine_if_due(void);		/* from the timer interrupt */
 uint64_t time_ns(void);			/* nanoseconds since calibration */
 uint64_t tsc_to_ns(uint64_t cycles);
 

@@ -30,8 +30,8 @@ uint32_t tsc_khz;
 /* The conversion, in two copies: readers use the one `live` points at;
  * an update fills the other and then moves the pointer (one aligned
  * 32-bit store), so a reader an update interrupts finishes with a whole
- * copy, old or new. Updates come at least 16 ms apart from one timer
- * event, so no reader is interrupted by two. time_ns() = (rdtsc() -
+ * copy, old or new. Updates come at least a second apart, from the timer
+ * interrupt, so no reader is interrupted by two. time_ns() = (rdtsc() -
  * tsc_base) * mult / 2^32, with mult nanoseconds per cycle in 32.32 fixed
  * point. An update picks the new copy's tsc_base so that the new scale
  * gives "now" the time the old one did (at most a cycle ahead): time
@@ -58,9 +58,11 @@ static struct {
 	uint64_t last_tsc;	/* TSC of the latest sample */
 	uint16_t last_count;	/* channel 2's count at it */
 	uint32_t err_ppb;	/* the bound on tsc_khz now, parts per 10^9 */
-	uint64_t interval_ns;	/* until the next sample */
-	bool done;
+	uint32_t interval_ms;	/* until the next sample */
 } ref;
+
+/* The TSC at which the next sample is due; none before tsc_calibrate(). */
+static uint64_t refine_due = UINT64_MAX;
 
 /* cycles * mult / 2^32, with c = ch * 2^32 + cl and mult = mh * 2^32 + ml:
  *   ch*mh * 2^32 + ch*ml + cl*mh + (cl*ml) / 2^32,
@@ -232,7 +234,8 @@ void tsc_calibrate(void)
 	ref.last_tsc = last.tsc;
 	ref.last_count = last.count;
 	ref.err_ppb = rate_err_ppb(first.half + last.half, cycles, khz);
-	ref.interval_ns = TSC_REFINE_FIRST_MS * 1000000ull;
+	ref.interval_ms = TSC_REFINE_FIRST_MS;
+	refine_due = rdtsc() + (uint64_t)TSC_REFINE_FIRST_MS * tsc_khz;
 	pr_info("tsc: %u kHz, within %u ppm (PIT window of %llu us; refined in the "
 		"background)", tsc_khz, (ref.err_ppb + 999) / 1000,
 		(unsigned long long)(ticks * 1000000u / PIT_HZ));
@@ -242,25 +245,22 @@ void tsc_calibrate(void)
  * whole ticks since the last sample (the TSC predicts them, the count
  * gives them modulo 65536, so a prediction off by less than half a wrap,
  * 27 ms, finds the exact figure), and sets tsc_khz from the span since
- * the boot window's first edge. Interrupts disabled (a timer event).
- * Returns the nanoseconds until the next sample, doubling each time, or
- * 0 once the span reaches TSC_REFINE_SPAN_S: the bound is then a few
- * parts in 10^8 and further samples change nothing. A sample whose own
+ * the boot window's first edge. Returns the milliseconds until the next
+ * sample, doubling each time, or 0 once the span reaches
+ * TSC_REFINE_SPAN_S: the bound is then a few parts in 10^7, mostly the
+ * kHz rounding, and further samples change nothing. A sample whose own
  * bracket is long (the machine was elsewhere: an SMI, a preempted QEMU)
  * is skipped; a prediction too uncertain to unwrap starts the span again
  * from this sample, keeping the rate it had. */
-uint64_t tsc_refine(void)
+static uint32_t tsc_refine(void)
 {
-	if (ref.done)
-		return 0;
-
 	uint64_t before = rdtsc();
 	uint16_t count = pit_ch2_count();
 	uint64_t after = rdtsc();
 	uint64_t half = (after - before) / 2, now = before + half;
 
 	if (after - before > (uint64_t)tsc_khz * TSC_SAMPLE_MAX_US / 1000u)
-		return ref.interval_ns;
+		return ref.interval_ms;
 
 	uint64_t pred = (now - ref.last_tsc) * PIT_HZ / ((uint64_t)tsc_khz * 1000u);
 	uint64_t slack = pred * ref.err_ppb / 1000000000u + 2;
@@ -271,8 +271,8 @@ uint64_t tsc_refine(void)
 		ref.ticks = 0;
 		ref.last_tsc = now;
 		ref.last_count = count;
-		ref.interval_ns = TSC_REFINE_FIRST_MS * 1000000ull;
-		return ref.interval_ns;
+		ref.interval_ms = TSC_REFINE_FIRST_MS;
+		return ref.interval_ms;
 	}
 	uint16_t residue = (uint16_t)(ref.last_count - count);
 	int16_t off = (int16_t)(uint16_t)(residue - (uint16_t)pred);
@@ -289,11 +289,24 @@ uint64_t tsc_refine(void)
 			tsc_set_khz((uint32_t)khz);
 	}
 	if (cycles / tsc_khz >= TSC_REFINE_SPAN_S * 1000ull) {
-		ref.done = true;
 		pr_debug("tsc: %u kHz, within %u ppb (refined over %llu s)", tsc_khz,
-			ref.err_ppb, (unsigned long long)(cycles / tsc_khz / 1000u));
+			 ref.err_ppb, (unsigned long long)(cycles / tsc_khz / 1000u));
 		return 0;
 	}
-	ref.interval_ns *= 2;
-	return ref.interval_ns;
+	ref.interval_ms *= 2;
+	return ref.interval_ms;
+}
+
+/* The background refinement's clock: takes a sample when one is due.
+ * Called from the timer interrupt (core/timer.c), interrupts disabled;
+ * the PIT's one-shot is never armed for more than 55 ms, so a sample is
+ * at most that late. A TSC read and a compare when none is due: cheaper
+ * than an event of its own in the timer queue, whose every operation
+ * would carry it. */
+void tsc_refine_if_due(void)
+{
+	if (rdtsc() < refine_due)
+		return;
+	uint32_t ms = tsc_refine();
+	refine_due = ms ? rdtsc() + (uint64_t)ms * tsc_khz : UINT64_MAX;
 }
