@@ -21,8 +21,9 @@
 
 /* Port 0x61, the PC/AT's "system control port B". Bit 0 drives the GATE
  * input of channel 2; bit 1 connects channel 2's output to the speaker;
- * bit 5 reads back channel 2's OUT pin (unused here). The other bits belong to the
- * keyboard controller and parity logic and are written back unchanged. */
+ * bit 5 reads back channel 2's OUT pin (unused here). The other bits
+ * belong to the keyboard controller and parity logic and are written back
+ * unchanged. */
 #define PORT_SYS_CTRL_B 0x61
 #define SYS_CTRL_CH2_GATE 0x01
 #define SYS_CTRL_SPEAKER  0x02
