@@ -5,19 +5,19 @@
  *
  * The rate's error (docs/design.md, "The TSC's rate"). Both ends of every
  * span are PIT counter changes ("edges"), so the count of ticks between
- * them is exact; what is uncertain is where each edge falls on the TSC: somewhere
- * between two successive latches of the counter, a poll apart, which the
- * TSC itself measures. The bound is therefore measured at each boot, not
- * assumed: (half the poll bracketing the first edge + half that of the
- * last) / the span, plus 0.5 / tsc_khz for rounding to whole kHz. The
- * boot window ends as soon as that bound is at most TSC_CAL_MAX_PPM and
- * the window is at least TSC_CAL_MIN_US long; tsc_refine() then extends
- * the span to some 64 s (samples at 1, 2, 4, ... s, from the timer
- * interrupt), reading the counter once per sample and
- * unwrapping it with the TSC, so the bound falls as 1/span. Relative to
- * the PIT's crystal, that is: its own tolerance (tens of ppm on real
- * boards, none under QEMU) is not ours to remove. CPUID leaves 0x15 and
- * 0x16 are not used: not every CPU QEMU models has them. */
+ * them is exact; what is uncertain is where each edge falls on the TSC:
+ * somewhere between two successive latches of the counter, a poll apart,
+ * which the TSC itself measures. The bound is therefore measured at each
+ * boot, not assumed: (half the poll bracketing the first edge + half that
+ * of the last) / the span, plus 0.5 / tsc_khz for rounding to whole kHz.
+ * The boot window ends as soon as that bound is at most TSC_CAL_MAX_PPM
+ * and the window is at least TSC_CAL_MIN_US long; tsc_refine() then
+ * extends the span to some 64 s (samples at 1, 2, 4, ... s, from the timer
+ * interrupt), reading the counter once per sample and unwrapping it with
+ * the TSC, so the bound falls as 1/span. Relative to the PIT's crystal,
+ * that is: its own tolerance (tens of ppm on real boards, none under QEMU)
+ * is not ours to remove. CPUID leaves 0x15 and 0x16 are not used: not
+ * every CPU QEMU models has them. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 #include <lib/log.h>
