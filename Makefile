@@ -31,7 +31,7 @@ QEMU     := qemu-system-i386
 BOOT_SRCS := boot/entry.S boot/bootinfo.c
 ARCH_SRCS := arch/i386/vectors.S arch/i386/desc.c arch/i386/idt.c \
 	arch/i386/trap.c arch/i386/exception.c arch/i386/cpu.c \
-	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/serial.c \
+	arch/i386/pic.c arch/i386/pit.c arch/i386/tsc.c arch/i386/zero.c arch/i386/serial.c \
 	arch/i386/vga.c arch/i386/acpi.c arch/i386/power.c arch/i386/rtc.c \
 	arch/i386/keyboard.c
 SWITCHER_SRCS := switcher/switcher.S switcher/setup.c switcher/rom.S switcher/rom.c \

@@ -205,7 +205,7 @@ void guest_load_piece(struct guest *g)
 {
 	uint32_t off = g->load_off, n = MIN(GUEST_LOAD_PIECE, g->mem_size - off);
 
-	memset((void *)(g->mem_base + off), 0, n);
+	arch_zero((void *)(g->mem_base + off), n);
 	if (off == 0)
 		write_boot_params(g);	/* its two pages are in the first piece */
 	load_images(g, off, off + n);

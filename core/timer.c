@@ -117,6 +117,7 @@ static void timer_reprogram(void)
 
 static void timer_irq(unsigned irq)
 {
+	tsc_refine_if_due();
 	timer_run_expired();
 }
 

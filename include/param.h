@@ -166,8 +166,21 @@
 /* Pending one-shot timer events the hypervisor can hold at once. */
 #define TIMER_EVENTS_MAX     256
 
-/* Length of the PIT calibration window for the TSC, in milliseconds. */
-#define TSC_CALIBRATE_MS     U(10)
+/* The TSC's boot calibration against PIT channel 2 (arch/i386/tsc.c):
+ * the window lasts at least TSC_CAL_MIN_US, and goes on edge by edge
+ * until its measured error bound is at most TSC_CAL_MAX_PPM, or for
+ * TSC_CAL_MAX_US at most. */
+#define TSC_CAL_MIN_US       U(200)
+#define TSC_CAL_MAX_US       U(50000)
+#define TSC_CAL_MAX_PPM      U(500)
+
+/* The background refinement: the first sample TSC_REFINE_FIRST_MS after
+ * boot, each next one twice as far, the last once the span reaches
+ * TSC_REFINE_SPAN_S; a sample whose counter read took longer than
+ * TSC_SAMPLE_MAX_US is skipped. */
+#define TSC_REFINE_FIRST_MS  U(1000)
+#define TSC_REFINE_SPAN_S    U(60)
+#define TSC_SAMPLE_MAX_US    U(50)
 
 /* Frames at which the deepest backtrace stops. */
 #define BACKTRACE_DEPTH      16

@@ -2,7 +2,8 @@
  * a time; every other guest runs with CR0.TS set, so its first FPU
  * instruction raises #NM and the state is swapped then. The guest's own
  * CR0.TS (HC_TS) is honoured too: with it set, #NM is the guest's. The
- * hypervisor itself never touches the FPU (-mgeneral-regs-only). */
+ * hypervisor itself never touches the FPU (-mgeneral-regs-only), but for
+ * arch_zero(), which borrows xmm0 and puts it and CR0.TS back. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 #include <core/guest.h>

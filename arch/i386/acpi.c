@@ -60,10 +60,17 @@ static bool is_rsdp(const struct acpi_mem *mem, uint32_t phys)
 	return x && sums_to_zero(x, len);
 }
 
+/* The range is mapped once and its first bytes looked at directly: the
+ * scan visits thousands of places, and nearly all fail on the first. */
 static uint32_t scan(const struct acpi_mem *mem, uint32_t from, uint32_t to)
 {
-	for (uint32_t a = ALIGN_UP(from, 16); a + RSDP_V1_LEN <= to; a += 16)
-		if (is_rsdp(mem, a))
+	from = ALIGN_UP(from, 16);
+	if (to < from + RSDP_V1_LEN)
+		return 0;
+	const uint8_t *p = mem->map(mem->ctx, from, to - from);
+
+	for (uint32_t a = from; a + RSDP_V1_LEN <= to; a += 16)
+		if ((!p || p[a - from] == 'R') && is_rsdp(mem, a))
 			return a;
 	return 0;
 }
@@ -237,7 +244,8 @@ static bool s5_at(const uint8_t *aml, uint32_t len, uint32_t at, uint8_t *a, uin
 bool acpi_aml_s5(const uint8_t *aml, uint32_t len, uint8_t *a, uint8_t *b)
 {
 	for (uint32_t at = 0; len >= 4 && at <= len - 4; at++)
-		if (!memcmp(aml + at, "_S5_", 4) && s5_at(aml, len, at, a, b))
+		if (aml[at] == '_' && !memcmp(aml + at, "_S5_", 4) &&
+		    s5_at(aml, len, at, a, b))
 			return true;
 	return false;
 }

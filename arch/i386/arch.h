@@ -69,6 +69,9 @@ bool cpu_has(uint32_t edx_bit);		/* edx_bit: CPU_FEAT_* mask(s) */
 void cpu_report(void);
 void cpu_setup_control_regs(void);
 
+/* zero.c */
+void arch_zero(void *dst, size_t n);
+
 /* desc.c */
 void desc_init(void);
 void desc_set_df_cr3(uint32_t cr3);
@@ -114,13 +117,15 @@ bool pic_is_spurious(unsigned irq);
 #define PIT_HZ 1193182u
 void pit_init(void);
 void pit_oneshot_ns(uint64_t ns);
-/* Channel 2 (gated through port 0x61) as a stopwatch for tsc.c. */
-void pit_ch2_start(uint16_t ticks);
-bool pit_ch2_expired(void);
+/* Channel 2 (gated through port 0x61), free-running, the reference tsc.c
+ * measures the TSC against. */
+void pit_ch2_free_run(void);
+uint16_t pit_ch2_count(void);
 
 /* tsc.c: the TSC, calibrated against PIT channel 2, is the clock. */
 extern uint32_t tsc_khz;
 void tsc_calibrate(void);
+void tsc_refine_if_due(void);		/* from the timer interrupt */
 uint64_t time_ns(void);			/* nanoseconds since calibration */
 uint64_t tsc_to_ns(uint64_t cycles);
 

@@ -1,5 +1,5 @@
 /* The 8253/8254 programmable interval timer: channel 0 as the one-shot
- * timer behind the timer queue (IRQ 0), channel 2 as tsc.c's stopwatch. */
+ * timer behind the timer queue (IRQ 0), channel 2 free-running for tsc.c. */
 #include <arch/i386/arch.h>
 #include <arch/i386/x86.h>
 
@@ -16,15 +16,17 @@
 #define PIT_SEL_CH2    (2u << 6)
 #define PIT_LOHI       (3u << 4)	/* count is written low byte, high byte */
 #define PIT_MODE0      (0u << 1)	/* interrupt on terminal count */
+#define PIT_MODE2      (2u << 1)	/* rate generator: reloads at 1 */
+#define PIT_LATCH      (0u << 4)	/* access 0: latch the count */
 
 /* Port 0x61, the PC/AT's "system control port B". Bit 0 drives the GATE
  * input of channel 2; bit 1 connects channel 2's output to the speaker;
- * bit 5 reads back channel 2's OUT pin. The other bits belong to the
- * keyboard controller and parity logic and are written back unchanged. */
+ * bit 5 reads back channel 2's OUT pin (unused here). The other bits
+ * belong to the keyboard controller and parity logic and are written back
+ * unchanged. */
 #define PORT_SYS_CTRL_B 0x61
 #define SYS_CTRL_CH2_GATE 0x01
 #define SYS_CTRL_SPEAKER  0x02
-#define SYS_CTRL_CH2_OUT  0x20
 
 #define PIT_MAX_TICKS  0xffffu
 
@@ -69,25 +71,35 @@ void pit_oneshot_ns(uint64_t ns)
 	outb(PIT_CH0_DATA, (uint8_t)(ticks >> 8));
 }
 
-/* Starts channel 2 counting ticks down to zero, as a stopwatch whose end
- * pit_ch2_expired() reports. Channel 2 is wired to no interrupt; its GATE
- * and OUT pins are reached through port 0x61 instead. The gate is held low
- * while the mode and count are loaded, so counting begins exactly when it
- * is raised at the end. Interrupts disabled; boot-time only. */
-void pit_ch2_start(uint16_t ticks)
+/* Starts channel 2 counting for ever, as the free-running clock tsc.c
+ * calibrates the TSC against: mode 2 with the count 0 (65536), so it
+ * counts down and reloads every 65536 ticks (54.9 ms), a period nothing
+ * has to service. Channel 2 is wired to no interrupt; its GATE is reached
+ * through port 0x61, raised here and left high, with the speaker off.
+ * Interrupts disabled; boot-time only. */
+void pit_ch2_free_run(void)
 {
 	uint8_t ctrl = inb(PORT_SYS_CTRL_B);
 
 	ctrl &= (uint8_t)~(SYS_CTRL_CH2_GATE | SYS_CTRL_SPEAKER);
 	outb(PORT_SYS_CTRL_B, ctrl);		/* gate low, speaker silent */
-	outb(PIT_CMD, PIT_SEL_CH2 | PIT_LOHI | PIT_MODE0);	/* OUT low */
-	outb(PIT_CH2_DATA, (uint8_t)ticks);
-	outb(PIT_CH2_DATA, (uint8_t)(ticks >> 8));
+	outb(PIT_CMD, PIT_SEL_CH2 | PIT_LOHI | PIT_MODE2);
+	outb(PIT_CH2_DATA, 0);
+	outb(PIT_CH2_DATA, 0);
 	outb(PORT_SYS_CTRL_B, ctrl | SYS_CTRL_CH2_GATE);	/* count */
 }
 
-/* True once channel 2's count has reached zero (its OUT pin went high). */
-bool pit_ch2_expired(void)
+/* Channel 2's count now: it falls by one each tick and wraps, so the ticks
+ * between two reads are their difference modulo 65536. The latch command
+ * freezes the count for the two byte reads, so the value is the count at
+ * the moment of the latch (the first of the three port accesses). Any
+ * context with interrupts disabled: the three accesses must not be split
+ * by another reader. */
+uint16_t pit_ch2_count(void)
 {
-	return (inb(PORT_SYS_CTRL_B) & SYS_CTRL_CH2_OUT) != 0;
+	outb(PIT_CMD, PIT_SEL_CH2 | PIT_LATCH);
+	uint8_t lo = inb(PIT_CH2_DATA);
+	uint8_t hi = inb(PIT_CH2_DATA);
+
+	return (uint16_t)(lo | hi << 8);
 }
