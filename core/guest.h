@@ -100,11 +100,12 @@ struct guest {
 	 * host chose what the real one holds. */
 	uint32_t idt_lo[256], idt_hi[256];
 
-	/* The CS and SS the run loop last found valid, and the count of
-	 * changes to the GDT entries they name then: the sanitiser's fast
-	 * path (hcall/segments.c counts only those entries' changes). */
+	/* The CS and SS the run loop last found valid, one pair for ring 1
+	 * and one for ring 3 (CHECKED_SLOT), and the count of changes to the
+	 * GDT entries they name then: the sanitiser's fast path
+	 * (hcall/segments.c counts only those entries' changes). */
 	uint32_t gdt_changes;
-	uint32_t checked_cs, checked_ss, checked_gdt;
+	uint32_t checked_cs[2], checked_ss[2], checked_gdt[2];
 
 	/* The ring-1 stack for traps from ring 3 (SET_STACK). */
 	uint32_t ss1, esp1;
@@ -138,6 +139,10 @@ struct guest {
 	int exit_status;
 	char end_reason[128];
 };
+
+/* The slot of checked_cs for a CS: by its RPL's high bit (1 -> 0, 3 -> 1;
+ * a cached pair only ever holds RPL 1 or 3, so 0 and 2 never match). */
+#define CHECKED_SLOT(cs) (((cs) >> 1) & 1)
 
 /* An exit status that asks for the restart policy (SHUTDOWN with reason 2). */
 #define GUEST_EXIT_RESTART (-2)

@@ -175,7 +175,8 @@ struct guest *guest_create(const struct guest_spec *spec, unsigned id)
 	g->loading = true;
 
 	g->regs = &g->regs_page->regs;
-	g->checked_cs = g->checked_ss = ~0u;	/* nothing checked yet */
+	for (unsigned k = 0; k < 2; k++)		/* nothing checked yet */
+		g->checked_cs[k] = g->checked_ss[k] = ~0u;
 	init_regs(g);
 	switcher_state_init(g->state);
 	rom_init(g->rom);

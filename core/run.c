@@ -21,7 +21,7 @@ static struct guest *mapped;	/* whose pages sit at SWITCHER_REGS..LDATA */
 
 /* sanitise's look at CS and SS in full: each must be the guest's own
  * ring-1 or ring-3 code, and its writable data at the same ring; the pair
- * is remembered with the GDT's change count. */
+ * is remembered, one per ring, with the GDT's change count. */
 static __attribute__((noinline)) bool check_selectors(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
@@ -36,9 +36,10 @@ static __attribute__((noinline)) bool check_selectors(struct guest *g)
 			   "data at ring %u", r->ss, r->cs & 3);
 		return false;
 	}
-	g->checked_cs = r->cs;
-	g->checked_ss = r->ss;
-	g->checked_gdt = g->gdt_changes;
+	unsigned k = CHECKED_SLOT(r->cs);
+	g->checked_cs[k] = r->cs;
+	g->checked_ss[k] = r->ss;
+	g->checked_gdt[k] = g->gdt_changes;
 	return true;
 }
 
@@ -47,16 +48,17 @@ static __attribute__((noinline)) bool check_selectors(struct guest *g)
  * a noirq_iret frame, a reflected trap), the real IF stays on, IOPL 0, no
  * virtual-8086 mode, no nested task; CS and SS must be the guest's own
  * ring-1 or ring-3 segments. Inline: every entry passes here, and the pair
- * checked last time, while the GDT has not changed since, needs no second
- * look. False if it killed the guest. */
+ * checked last time at that ring, while the GDT has not changed since,
+ * needs no second look. False if it killed the guest. */
 static inline bool sanitise(struct guest *g)
 {
 	struct guest_regs *r = g->regs;
 
 	if (!MUTATED(MUT_EFLAGS_SANITISER))
 		r->eflags = (r->eflags | EFLAGS_IF | 0x2) & ~(EFLAGS_IOPL | EFLAGS_VM | EFLAGS_NT);
-	if (likely(r->cs == g->checked_cs && r->ss == g->checked_ss &&
-		   g->gdt_changes == g->checked_gdt))
+	unsigned k = CHECKED_SLOT(r->cs);
+	if (likely(r->cs == g->checked_cs[k] && r->ss == g->checked_ss[k] &&
+		   g->gdt_changes == g->checked_gdt[k]))
 		return true;
 	return check_selectors(g);
 }

@@ -54,6 +54,17 @@ enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi
 	return SEG_ACCEPT;
 }
 
+/* Would loading (lo, hi) leave the GDT entry `stored` as it is? Only an
+ * entry seg_check_descriptor accepted as it was (but for the accessed bit
+ * it sets) can match: a not-present one is stored as zero, and a DPL-0,
+ * DPL-2 or system descriptor never is stored. */
+bool desc_unchanged(uint32_t lo, uint32_t hi, uint64_t stored)
+{
+	if (!(hi & DESC_P))
+		return stored == 0;
+	return stored == ((uint64_t)(hi | DESC_TYPE_ACCESSED) << 32 | lo);
+}
+
 bool desc_present(uint32_t hi)
 {
 	return hi & DESC_P;

@@ -156,7 +156,9 @@ static uint32_t hc_set_stack(struct guest *g, const hcall_args_t *a)
 {
 	uint32_t ss = a->arg1, esp = a->arg2, pages = a->arg3;
 
-	if (!seg_is_flat_ring1_data(g, ss)) {
+	/* The segment already in use passed this check, and any later change
+	 * to its entry that breaks it kills (hcall/segments.c). */
+	if ((ss != g->ss1 || !g->ss1) && !seg_is_flat_ring1_data(g, ss)) {
 		kill_guest(g, "SET_STACK: segment %#x is not a flat, writable ring-1 data segment", ss);
 		return 0;
 	}

@@ -25,6 +25,7 @@ bool seg_is_flat_ring1_data(const struct guest *g, uint32_t sel);
 enum seg_verdict { SEG_ACCEPT, SEG_IGNORE, SEG_KILL, SEG_KILL_RING2 };
 enum seg_verdict seg_check_descriptor(uint32_t index, uint32_t *lo, uint32_t *hi);
 bool desc_host_slot(uint32_t index);
+bool desc_unchanged(uint32_t lo, uint32_t hi, uint64_t stored);
 bool desc_present(uint32_t hi);
 bool desc_is_code_at(uint32_t hi, unsigned rpl);
 bool desc_is_stack_at(uint32_t hi, unsigned dpl);

@@ -30,8 +30,9 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 		/* Only a change to an entry the run loop's last checked pair
 		 * names makes it check again (core/run.c: sanitise): 4.9
 		 * rewrites the TLS entries on every process switch. */
-		if (index == (g->checked_cs >> 3) || index == (g->checked_ss >> 3))
-			g->gdt_changes++;
+		for (unsigned k = 0; k < 2; k++)
+			if (index == (g->checked_cs[k] >> 3) || index == (g->checked_ss[k] >> 3))
+				g->gdt_changes++;
 		/* The #PF walker irets to the guest's code segment unchecked. */
 		if (index == GDT_ENTRY_GUEST_CS)
 			walk_refresh(g);
@@ -46,17 +47,23 @@ void seg_load_gdt_entry(struct guest *g, uint32_t index, uint32_t lo, uint32_t h
 	}
 }
 
-/* HC_LOAD_TLS: the three thread-local descriptors, by the same rules. */
+/* HC_LOAD_TLS: the three thread-local descriptors, by the same rules.
+ * 4.9 loads them on every process switch, most often unchanged (a forked
+ * child shares its parent's): an entry that would stay as it is is left
+ * alone. They are read in place; the guest is not running. */
 void seg_load_tls(struct guest *g, uint32_t gpa)
 {
-	uint32_t d[GDT_ENTRY_TLS_ENTRIES * 2];
+	const uint32_t *d = guest_range(g, gpa, GDT_ENTRY_TLS_ENTRIES * 8);
 
-	if (!copy_from_guest(g, d, gpa, sizeof(d))) {
+	if (!d) {
 		kill_guest(g, "LOAD_TLS: descriptors at %08x are outside its memory", gpa);
 		return;
 	}
-	for (unsigned i = 0; i < GDT_ENTRY_TLS_ENTRIES && guest_alive(g); i++)
-		seg_load_gdt_entry(g, GDT_ENTRY_TLS_MIN + i, d[2 * i], d[2 * i + 1]);
+	for (unsigned i = 0; i < GDT_ENTRY_TLS_ENTRIES && guest_alive(g); i++) {
+		uint32_t lo = d[2 * i], hi = d[2 * i + 1];
+		if (!desc_unchanged(lo, hi, g->state->gdt[GDT_ENTRY_TLS_MIN + i]))
+			seg_load_gdt_entry(g, GDT_ENTRY_TLS_MIN + i, lo, hi);
+	}
 }
 
 static bool guest_desc(const struct guest *g, uint32_t sel, uint32_t *hi, uint32_t *lo)

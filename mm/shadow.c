@@ -64,13 +64,45 @@ static void forget_pin_at(struct shadow_pin *p, uint32_t va)
 		p->esp1 = 0;
 }
 
-/* Where the pin of the current stack is kept: a stack wholly in the shared
- * kernel tables is pinned in every directory at once. */
-static struct shadow_pin *pin_of(struct guest *g)
+/* The same for every kernel stack remembered. */
+static void forget_kpins(struct guest *g, unsigned from, unsigned to)
 {
-	if (PD_INDEX(g->esp1 - g->stack_pages * PAGE_SIZE) >= kernel_pde(g))
-		return &g->shadow.kpin;
-	return &cur_dir(g)->pin;
+	for (unsigned i = 0; i < SHADOW_KPINS; i++)
+		forget_pin(&g->shadow.kpin[i], from, to);
+}
+
+/* Is the current stack wholly in the shared kernel tables, so that pinning
+ * it once pins it in every directory? */
+static bool stack_shared(const struct guest *g)
+{
+	return PD_INDEX(g->esp1 - g->stack_pages * PAGE_SIZE) >= kernel_pde(g);
+}
+
+static bool pin_matches(const struct shadow_pin *p, const struct guest *g)
+{
+	return p->esp1 == g->esp1 && p->pages == g->stack_pages && g->esp1;
+}
+
+/* Is the current stack pinned, and nothing that may map it gone since? */
+static bool stack_pinned(struct guest *g)
+{
+	if (!stack_shared(g))
+		return pin_matches(&cur_dir(g)->pin, g);
+	for (unsigned i = 0; i < SHADOW_KPINS; i++)
+		if (pin_matches(&g->shadow.kpin[i], g))
+			return true;
+	return false;
+}
+
+/* Remember that the current stack is pinned. */
+static void stack_record_pin(struct guest *g)
+{
+	struct shadow_pin *p = &cur_dir(g)->pin;
+
+	if (stack_shared(g))
+		p = &g->shadow.kpin[g->shadow.kpin_next++ % SHADOW_KPINS];
+	p->esp1 = g->esp1;
+	p->pages = g->stack_pages;
 }
 
 /* A table the guest no longer uses: onto its spare list, still charged
@@ -92,7 +124,7 @@ static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsig
 	to = MIN(to, PD_SWITCHER);
 	forget_pin(&d->pin, from, to);
 	if (to > shared)	/* shared tables unhooked from d */
-		forget_pin(&g->shadow.kpin, MAX(from, shared), to);
+		forget_kpins(g, MAX(from, shared), to);
 	for (unsigned w = from / 32; w * 32 < to; w++) {
 		uint32_t bits = d->tables[w];
 		while (bits) {
@@ -113,7 +145,7 @@ static void dir_drop(struct guest *g, struct shadow_dir *d, unsigned from, unsig
 static void kernel_drop(struct guest *g, unsigned from, unsigned to)
 {
 	from = MAX(from, kernel_pde(g));
-	forget_pin(&g->shadow.kpin, from, to);
+	forget_kpins(g, from, to);
 	for (unsigned i = from; i < MIN(to, PD_SWITCHER); i++) {
 		if (!g->shadow.kernel_pts[i])
 			continue;
@@ -513,6 +545,9 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 {
 	if (va >= SWITCHER_ADDR)
 		return;
+	if (PD_INDEX(va) >= kernel_pde(g))
+		for (unsigned k = 0; k < SHADOW_KPINS; k++)
+			forget_pin_at(&g->shadow.kpin[k], va);
 	for (unsigned i = 0; i < SHADOW_DIRS_MAX && guest_alive(g); i++) {
 		struct shadow_dir *d = &g->shadow.dirs[i];
 		if (!concerns(g, d, pgdir_gpa, va) || !(d->pd[PD_INDEX(va)] & PTE_P))
@@ -520,7 +555,6 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 		uint32_t *pt = (uint32_t *)(d->pd[PD_INDEX(va)] & PAGE_MASK);
 		uint32_t *gpde, *gpte;
 		forget_pin_at(&d->pin, va);
-		forget_pin_at(&g->shadow.kpin, va);
 		pt[PT_INDEX(va)] = 0;
 		if ((pte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
 			continue;
@@ -529,7 +563,10 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 		if (*gpte == pte)	/* what the guest reported is what it holds */
 			shadow_set(g, pt, va, shadow_pte(g->mem_base, *gpde, pte, false));
 	}
-	g->shadow.needs_pin = true;
+	/* Only the entry for va went: the stack needs pinning again only if
+	 * va is one of its pages. */
+	if (g->esp1 - 1 - va < g->stack_pages * PAGE_SIZE)
+		g->shadow.needs_pin = true;
 }
 
 /* HC_SET_PGD: the guest changed PDE index of the directory at pgdir_gpa. */
@@ -569,11 +606,9 @@ static bool shadow_writable(struct guest *g, uint32_t va)
  * the guest was killed: its stack is not mapped writable. */
 bool shadow_pin_stack(struct guest *g)
 {
-	struct shadow_pin *pin = pin_of(g);
-
 	g->shadow.needs_pin = false;
-	if (pin->esp1 == g->esp1 && pin->pages == g->stack_pages && g->esp1)
-		return true;	/* pinned already, and nothing has gone since */
+	if (stack_pinned(g))
+		return true;
 	for (unsigned p = 0; p < g->stack_pages; p++) {
 		uint32_t va = g->esp1 - 1 - p * PAGE_SIZE, err = 2, pa;
 		/* A cached directory usually holds it still: SET_PTE keeps
@@ -587,11 +622,8 @@ bool shadow_pin_stack(struct guest *g)
 		if (r != SHADOW_OK)
 			return false;
 	}
-	if (!g->shadow.needs_pin) {	/* no reclaim undid part of it meanwhile */
-		pin = pin_of(g);
-		pin->esp1 = g->esp1;
-		pin->pages = g->stack_pages;
-	}
+	if (!g->shadow.needs_pin)	/* no reclaim undid part of it meanwhile */
+		stack_record_pin(g);
 	return true;
 }
 

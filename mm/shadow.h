@@ -8,6 +8,8 @@
 
 struct guest;
 
+#define SHADOW_KPINS 4		/* kernel stacks remembered as pinned */
+
 /* A ring-1 stack pinned in the shadow (top and pages; esp1 0 for none),
  * forgotten whenever an entry that may map it goes: a process switch back
  * to a stack still pinned needs no pinning. */
@@ -34,7 +36,10 @@ struct shadow {
 	 * same in every guest directory): one set, shared by every cached
 	 * directory. Entry i is the host frame for PDE i, or 0. */
 	uint32_t kernel_pts[1024];
-	struct shadow_pin kpin;	/* a stack in them: pinned in every directory */
+	/* Stacks in them, pinned in every directory at once: one per
+	 * process a guest switches between, the oldest replaced. */
+	struct shadow_pin kpin[SHADOW_KPINS];
+	unsigned kpin_next;
 	uint32_t budget;	/* frames reserved for it at admission */
 	uint32_t frames;	/* frames charged to the guest (<= budget),
 				 * the spare ones included */

@@ -312,7 +312,7 @@ TABLE_ROWS = [
     ("syscall_user_rom", "the same through an interrupt gate, as Linux 4.9 installs it: the ROM stub"),
     ("pagefault_demand", "first touch of a page the guest mapped: a hidden fault the host fills"),
     ("pagefault_guest", "first touch from ring 3 of an unmapped page: the Switcher's walker delivers the fault, the guest maps it and reports it (`SET_PTE`)"),
-    ("pagefault_switches", "world switches per guest-handled fault from ring 3: the `SET_PTE` alone"),
+    ("pagefault_switches", "world switches per guest-handled fault from ring 3 (the least round of 64): the `SET_PTE` alone"),
     ("process_switch_cached", "`NEW_PGTABLE` to a cached shadow directory, four pages touched"),
     ("process_switch_uncached", "the same, cycling through 9 directories: every shadow refilled"),
     ("virq_latency", "enabling the virtual IF with a timer IRQ pending, to its handler"),

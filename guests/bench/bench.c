@@ -207,7 +207,7 @@ static void user_touch_window(void)
  * handler maps it and reports it with SET_PTE. */
 static void bench_guest_faults(void)
 {
-	uint64_t best = ~0ull, sw = 0, faults = 0;
+	uint64_t best = ~0ull, least_sw = ~0ull;
 
 	set_gate(14, bench_pf, IDT_GATE_INTERRUPT, 0);
 	set_gate(0x80, bench_syscall, IDT_GATE_TRAP, 3);
@@ -221,14 +221,17 @@ static void bench_guest_faults(void)
 		bench_enter_user(user_touch_window, rv_gpa(user_stack + sizeof(user_stack)));
 		if (!round)
 			continue;
-		sw += switches() - s0 - 1;	/* less the counters call */
-		faults += WINDOW_PAGES;
+		/* Less the counters call; the least round, so that a host timer
+		 * interrupt in one does not count as the faults' doing. */
+		uint64_t sw = switches() - s0 - 1;
+		if (sw < least_sw)
+			least_sw = sw;
 		if (user_result < best)
 			best = user_result;
 	}
 	rv_set_handler(14, 0, RV_GATE_INTR);
 	report("pagefault_guest", best > bracket ? best - bracket : 0);
-	report("pagefault_switches_x100", sw * 100 / faults);
+	report("pagefault_switches_x100", least_sw * 100 / WINDOW_PAGES);
 }
 
 /* A process switch: a new page directory, then code, stack and two data

@@ -113,6 +113,24 @@ static void desc_flat_rules(void)
 	CHECK(!desc_is_flat(LO_FLAT, HI(DATA_RW | 0x4, 1)));		/* expand-down */
 }
 
+/* LOAD_TLS's shortcut: only what seg_check_descriptor would store as it
+ * stands matches; anything it would change, refuse or zero does not. */
+static void desc_unchanged_only_as_stored(void)
+{
+	uint32_t lo = 0x1234FFFFu, hi = HI(DATA_RW, 3);
+	uint32_t slo = lo, shi = hi;
+
+	CHECK_EQ(seg_check_descriptor(6, &slo, &shi), SEG_ACCEPT);
+	uint64_t stored = (uint64_t)shi << 32 | slo;
+	CHECK(desc_unchanged(lo, hi, stored));
+	CHECK(!desc_unchanged(lo + 0x10000, hi, stored));		/* another base */
+	CHECK(!desc_unchanged(lo, HI(DATA_RW, 0), stored));		/* raised to 1 */
+	CHECK(!desc_unchanged(lo, HI(TSS32, 3), stored));		/* system */
+	CHECK(desc_unchanged(lo, hi & ~0x8000u, 0));			/* not present */
+	CHECK(!desc_unchanged(lo, hi & ~0x8000u, stored));
+	CHECK(!desc_unchanged(lo, hi, 0));
+}
+
 const struct unit_case desc_cases[] = {
 	UNIT_CASE(desc_code_and_data_accepted),
 	UNIT_CASE(desc_dpl0_raised_to_1),
@@ -124,5 +142,6 @@ const struct unit_case desc_cases[] = {
 	UNIT_CASE(desc_code_selector_rules),
 	UNIT_CASE(desc_stack_selector_rules),
 	UNIT_CASE(desc_flat_rules),
+	UNIT_CASE(desc_unchanged_only_as_stored),
 	UNIT_END
 };
