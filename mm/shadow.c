@@ -543,6 +543,8 @@ static bool concerns(const struct guest *g, const struct shadow_dir *d,
  * for a writable page, dirty): the fault that would follow is saved. */
 void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t pte)
 {
+	bool refill = (pte & (PTE_P | PTE_A)) == (PTE_P | PTE_A);
+
 	if (va >= SWITCHER_ADDR)
 		return;
 	if (PD_INDEX(va) >= kernel_pde(g))
@@ -550,18 +552,24 @@ void shadow_set_pte(struct guest *g, uint32_t pgdir_gpa, uint32_t va, uint32_t p
 			forget_pin_at(&g->shadow.kpin[k], va);
 	for (unsigned i = 0; i < SHADOW_DIRS_MAX && guest_alive(g); i++) {
 		struct shadow_dir *d = &g->shadow.dirs[i];
-		if (!concerns(g, d, pgdir_gpa, va) || !(d->pd[PD_INDEX(va)] & PTE_P))
+		if (!concerns(g, d, pgdir_gpa, va))
 			continue;
-		uint32_t *pt = (uint32_t *)(d->pd[PD_INDEX(va)] & PAGE_MASK);
+		uint32_t *pt = NULL;
+		if (d->pd[PD_INDEX(va)] & PTE_P) {
+			pt = (uint32_t *)(d->pd[PD_INDEX(va)] & PAGE_MASK);
+			forget_pin_at(&d->pin, va);
+			pt[PT_INDEX(va)] = 0;
+		}
+		/* The current directory gets a table if it has none, so the
+		 * first page the guest maps in a fresh 4 MiB costs no fault. */
+		if (!refill || (!pt && i != g->shadow.cur))
+			continue;
 		uint32_t *gpde, *gpte;
-		forget_pin_at(&d->pin, va);
-		pt[PT_INDEX(va)] = 0;
-		if ((pte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
-			continue;
-		if (guest_lookup(g, d->gpa, va, &gpde, &gpte) != SHADOW_OK)
-			continue;
-		if (*gpte == pte)	/* what the guest reported is what it holds */
-			shadow_set(g, pt, va, shadow_pte(g->mem_base, *gpde, pte, false));
+		if (guest_lookup(g, d->gpa, va, &gpde, &gpte) != SHADOW_OK || *gpte != pte)
+			continue;	/* what the guest reported is not what it holds */
+		if (!pt && !(pt = shadow_table(g, d, va)))
+			return;		/* killed: no frame for it */
+		shadow_set(g, pt, va, shadow_pte(g->mem_base, *gpde, pte, false));
 	}
 	/* Only the entry for va went: the stack needs pinning again only if
 	 * va is one of its pages. */
