@@ -47,7 +47,8 @@ SURVIVORS = {"switcher": "s-switcher", "stale": "s-stale"}
 
 WALKER_CHECKS = ["not-present", "not-present-no-switch", "no-pde", "read-only",
                  "read-only-no-switch", "supervisor", "trap-gate", "demand-map",
-                 "fill-by-host", "ring1-by-host"]
+                 "fill-by-host", "ring1-by-host", "frame-crossing", "frame-crossing-by-host",
+                 "own-stack", "own-stack-no-switch"]
 
 AD_CHECKS = [
     "fresh-clear", "read-sets-A-only", "pde-accessed", "write-sets-A-and-D",

@@ -14,6 +14,7 @@
 
 static uint32_t *dir;
 static uint8_t user_stack[4096] __attribute__((aligned(4096)));
+static uint8_t kernel_stack[3 * 4096] __attribute__((aligned(4096)));
 #define USER_TOP ((uint32_t)(user_stack + sizeof(user_stack) - 16))
 
 /* What the #PF handler saw, and whether it maps VA_NP on demand. */
@@ -155,6 +156,8 @@ int main(int argc, char **argv)
 	pt_check("walker.demand-map", ok && least == 1, "ret %u, value %08x, %u faults, "
 		 "%llu switches", ret, pt_probe_value, seen.count, least);
 	map_on_demand = 0;
+	*pt_pte(dir, VA_NP, 0) = 0;
+	rv_hcall3(HC_SET_PTE, rv_gpa(dir), VA_NP, 0);
 
 	/* Allowed by the guest's tables but not in the shadow yet: the host
 	 * fills it, and the guest sees no fault. */
@@ -173,5 +176,17 @@ int main(int argc, char **argv)
 	sw = switches() - s0 - 1;
 	pt_check("walker.ring1-by-host", ret == 1 && seen.count == 1 && seen.err == 3 && sw >= 1,
 		 "ret %u, %u faults, error %x, %llu switches", ret, seen.count, seen.err, sw);
+
+	/* A one-page ring-1 stack whose top is 16 bytes into its page: the
+	 * frame crosses into the page below, which the host does not keep
+	 * pinned, so the walker must leave the fault to the host (which
+	 * pushes it a word at a time); a walker that pushed it itself would
+	 * fault in the Switcher on the page below, and the guest would die. */
+	rv_set_kernel_stack((uint32_t)kernel_stack + 2 * 4096 + 16, 1);
+	sw = expect_fault("walker.frame-crossing", u_read_np, VA_NP, 4, 0);
+	pt_check("walker.frame-crossing-by-host", sw >= 1, "%llu world switches", sw);
+	rv_set_kernel_stack((uint32_t)kernel_stack + sizeof(kernel_stack), 2);
+	sw = expect_fault("walker.own-stack", u_read_np, VA_NP, 4, 0);
+	pt_check("walker.own-stack-no-switch", sw == 0, "%llu world switches", sw);
 	return pt_result();
 }
