@@ -123,7 +123,10 @@ P(outb_port) AT(outb_port) outb %al, $0x80; FIX(outb_port) ret
 P(iret_ring0) pushfl; pushl $0x60; pushl $p_iret_ring0_fix; AT(iret_ring0) iret; FIX(iret_ring0) addl $12, %esp; ret
 P(iret_host_cs) pushfl; pushl $0x51; pushl $p_iret_host_cs_fix; AT(iret_host_cs) iret; FIX(iret_host_cs) addl $12, %esp; ret
 P(lret_host_cs) pushl $0x50; pushl $0; AT(lret_host_cs) lret; FIX(lret_host_cs) addl $8, %esp; ret
-P(iret_nt) pushfl; orl $0x4000, (%esp); popfl; pushfl; pushl %cs; pushl $p_iret_nt_fix; AT(iret_nt) iret
+/* A host interrupt between the popfl and the iret comes back with NT
+ * cleared (the sanitiser's rule): the iret then returns to the probe's
+ * start, which sets NT again, until the iret itself meets NT. */
+P(iret_nt) pushfl; orl $0x4000, (%esp); popfl; pushfl; pushl %cs; pushl $p_iret_nt; AT(iret_nt) iret
 FIX(iret_nt) addl $12, %esp; pushfl; andl $~0x4000, (%esp); popfl; ret
 P(mov_ds_host) movl $0x58, %eax; AT(mov_ds_host) movl %eax, %ds; FIX(mov_ds_host) ret
 P(mov_es_host_cs) movl $0x50, %eax; AT(mov_es_host_cs) movl %eax, %es; FIX(mov_es_host_cs) ret
