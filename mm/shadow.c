@@ -634,4 +634,3 @@ bool shadow_pin_stack(struct guest *g)
 		stack_record_pin(g);
 	return true;
 }
-

@@ -19,8 +19,8 @@
  *     writable from ring 1, and the window is empty whenever a guest runs;
  *   - the trap frame goes onto the SET_STACK stack, the TSS's ss1:esp1,
  *     through the guest's own address space, where the host keeps it
- *     pinned writable; cr2 and the
- *     virtual IF through the lguest_data alias, the guest's own frame.
+ *     pinned writable; cr2 and the virtual IF through the lguest_data
+ *     alias, the guest's own frame.
  * It never allocates, never kills and sets no accessed or dirty bit (the
  * host sets none for a fault it reflects either). The entry rules are
  * mm/pte.h's, compiled in, not a second copy. */
