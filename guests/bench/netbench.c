@@ -24,16 +24,7 @@ static inline uint64_t rdtsc(void)
 
 static void send(const uint8_t *to, uint32_t frame_len, uint32_t seq)
 {
-	memcpy(out.dst, to, 6);
-	memcpy(out.src, mac, 6);
-	out.type[0] = UDP_ETHERTYPE >> 8;
-	out.type[1] = UDP_ETHERTYPE & 0xFF;
-	out.sport = CLIENT_PORT;
-	out.dport = UDP_ECHO_PORT;
-	out.len = (uint16_t)(frame_len - UDP_HDR_LEN);
-	if (frame_len == UDP_HDR_LEN + 3 && !memcmp(out.payload, "bye", 3))
-		out.len = 3;
-	out.seq = seq;
+	udp_header(&out, to, mac, CLIENT_PORT, frame_len - UDP_HDR_LEN, seq);
 	rv_net_send(0, &out, frame_len);
 }
 

@@ -9,16 +9,9 @@ int os_check(const char *name, int ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	rv_printf("%s %s", ok ? "PASS" : "FAIL", name);
-	if (fmt && fmt[0]) {
-		rv_printf(ok ? " (" : ": ");
-		va_start(ap, fmt);
-		rv_vprintf(fmt, ap);
-		va_end(ap);
-		if (ok)
-			rv_printf(")");
-	}
-	rv_printf("\n");
+	va_start(ap, fmt);
+	rv_vcheck(name, ok, fmt, ap);
+	va_end(ap);
 	if (!ok)
 		failures++;
 	return ok;

@@ -185,6 +185,19 @@ int rv_printf(const char *fmt, ...)
 	return n;
 }
 
+int rv_vcheck(const char *name, int ok, const char *fmt, va_list ap)
+{
+	rv_printf("%s %s", ok ? "PASS" : "FAIL", name);
+	if (fmt && fmt[0]) {
+		rv_puts(ok ? " (" : ": ");
+		rv_vprintf(fmt, ap);
+		if (ok)
+			rv_puts(")");
+	}
+	rv_puts("\n");
+	return ok;
+}
+
 /* A runtime error: the message on the console, then the exit with
  * RV_STATUS_RUNTIME_ERROR. */
 void rv_fatal(const char *fmt, ...)

@@ -369,6 +369,9 @@ RV_PRINTF(1, 2) int rv_printf(const char *fmt, ...);
 int rv_vprintf(const char *fmt, va_list ap);
 RV_PRINTF(3, 4) int rv_snprintf(char *buf, size_t size, const char *fmt, ...);
 int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/* A test's verdict line: "PASS name (details)" or "FAIL name: details"
+ * (no details if fmt is NULL or empty). Returns ok. */
+int rv_vcheck(const char *name, int ok, const char *fmt, va_list ap);
 
 /* ---- string.c: what the compiler may call on its own --------------------- */
 

@@ -31,6 +31,21 @@ static inline uint32_t udp_sum(const uint8_t *p, uint32_t n)
 	return s;
 }
 
+/* Fill f's header: from port sport at MAC from to UDP_ECHO_PORT at to,
+ * len payload bytes, sequence number seq (the checksum is the caller's). */
+static inline void udp_header(struct udp_frame *f, const uint8_t *to, const uint8_t *from,
+			      uint16_t sport, uint32_t len, uint32_t seq)
+{
+	memcpy(f->dst, to, 6);
+	memcpy(f->src, from, 6);
+	f->type[0] = UDP_ETHERTYPE >> 8;
+	f->type[1] = UDP_ETHERTYPE & 0xFF;
+	f->sport = sport;
+	f->dport = UDP_ECHO_PORT;
+	f->len = (uint16_t)len;
+	f->seq = seq;
+}
+
 static inline int udp_is_ours(const struct udp_frame *f, uint32_t n)
 {
 	return n >= UDP_HDR_LEN && f->type[0] == (UDP_ETHERTYPE >> 8) &&

@@ -43,14 +43,7 @@ static uint32_t fill(uint32_t seq, uint32_t len)
 
 static void send(const uint8_t *to, uint32_t seq, uint32_t len)
 {
-	memcpy(out.dst, to, 6);
-	memcpy(out.src, mac, 6);
-	out.type[0] = UDP_ETHERTYPE >> 8;
-	out.type[1] = UDP_ETHERTYPE & 0xFF;
-	out.sport = CLIENT_PORT;
-	out.dport = UDP_ECHO_PORT;
-	out.len = (uint16_t)len;
-	out.seq = seq;
+	udp_header(&out, to, mac, CLIENT_PORT, len, seq);
 	out.sum = udp_sum(out.payload, len);
 	rv_net_send(0, &out, UDP_HDR_LEN + len);
 }
