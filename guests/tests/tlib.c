@@ -139,6 +139,15 @@ uint32_t t_eflags(void)
 	return f;
 }
 
+uint32_t t_int80(uint32_t *ret_eip)
+{
+	uint32_t eax;
+
+	__asm__ volatile("movl $2f, %1\n\tmovl $0, %%eax\n\tint $0x80\n2:"
+			 : "=a"(eax), "=m"(*ret_eip) :: "memory");
+	return eax;
+}
+
 void t_get_counters(struct rv_counters *c)
 {
 	static struct rv_counters buf;

@@ -73,6 +73,9 @@ const char *t_trap_mismatch(uint32_t count_before, unsigned vector,
 /* ---- small helpers ------------------------------------------------------ */
 
 uint32_t t_eflags(void);
+/* int $0x80 with eax = 0: returns eax as the handler left it, and the
+ * address after the int in *ret_eip (where the handler must return). */
+uint32_t t_int80(uint32_t *ret_eip);
 uint64_t t_counter_reflected(void);
 void t_get_counters(struct rv_counters *c);
 

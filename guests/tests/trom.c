@@ -63,15 +63,6 @@ static void other_handler(struct rv_regs *r)
 	r->eax = 0x77;
 }
 
-static uint32_t do_int80(uint32_t *ret_eip)
-{
-	uint32_t eax;
-
-	__asm__ volatile("movl $2f, %1\n\tmovl $0, %%eax\n\tint $0x80\n2:"
-			 : "=a"(eax), "=m"(*ret_eip) :: "memory");
-	return eax;
-}
-
 /* The real gate of an interrupt gate is a ring-1 trap gate to the ROM,
  * with the guest's DPL. */
 TEST(real_gate_is_rom_trap_gate)
@@ -94,7 +85,7 @@ TEST(syscall_ring1_if_on)
 {
 	uint32_t ret_eip, before = sc_count;
 	uint64_t r0 = t_counter_reflected();
-	uint32_t eax = do_int80(&ret_eip);
+	uint32_t eax = t_int80(&ret_eip);
 	uint64_t r1 = t_counter_reflected();
 
 	CHECK(sc_count == before + 1 && eax == 0x5C, "handler not reached");
@@ -114,7 +105,7 @@ TEST(syscall_ring1_if_off)
 	uint32_t ret_eip, before = sc_count;
 
 	rv_irq_disable();
-	uint32_t eax = do_int80(&ret_eip);
+	uint32_t eax = t_int80(&ret_eip);
 	uint32_t after = rv_lguest_data.irq_enabled;
 	rv_irq_enable();
 	CHECK(sc_count == before + 1 && eax == 0x5C, "handler not reached");
@@ -250,7 +241,7 @@ TEST(gate_changes_followed)
 	uint32_t ret_eip;
 
 	rv_set_handler(0x80, other_handler, RV_GATE_INTR | RV_GATE_USER);
-	uint32_t eax = do_int80(&ret_eip);
+	uint32_t eax = t_int80(&ret_eip);
 	CHECK(eax == 0x77, "the new handler was not reached (eax 0x%x)", eax);
 	rv_set_handler(0x80, sys_handler, RV_GATE_TRAP | RV_GATE_USER);
 	struct real_gate g = real_gate(0x80);
@@ -264,7 +255,7 @@ TEST(gate_changes_followed)
 	g = real_gate(0x80);
 	CHECK(g.sel == GUEST_CS && in_rom(g.offset), "restored: sel 0x%x offset 0x%x",
 	      g.sel, g.offset);
-	eax = do_int80(&ret_eip);
+	eax = t_int80(&ret_eip);
 	CHECK(eax == 0x5C, "handler not reached after the restore (eax 0x%x)", eax);
 }
 

@@ -214,22 +214,13 @@ static void syscall_handler(struct rv_regs *r)
 	r->eax = 0x5C;
 }
 
-static uint32_t do_int80(uint32_t *ret_eip)
-{
-	uint32_t eax;
-
-	__asm__ volatile("movl $2f, %1\n\tmovl $0, %%eax\n\tint $0x80\n2:"
-			 : "=a"(eax), "=m"(*ret_eip) :: "memory");
-	return eax;
-}
-
 TEST(syscall_trap_gate_direct)
 {
 	uint32_t ret_eip, before = sc_count;
 
 	rv_set_handler(0x80, syscall_handler, RV_GATE_TRAP | RV_GATE_USER);
 	uint64_t r0 = t_counter_reflected();
-	uint32_t eax = do_int80(&ret_eip);
+	uint32_t eax = t_int80(&ret_eip);
 	uint64_t r1 = t_counter_reflected();
 	CHECK(sc_count == before + 1 && eax == 0x5C, "handler not reached");
 	CHECK(sc_eip == ret_eip && sc_cs == GUEST_CS, "frame eip 0x%x cs 0x%x",
@@ -247,7 +238,7 @@ TEST(syscall_interrupt_gate_rom)
 
 	rv_set_handler(0x80, syscall_handler, RV_GATE_INTR | RV_GATE_USER);
 	uint64_t r0 = t_counter_reflected();
-	uint32_t eax = do_int80(&ret_eip);
+	uint32_t eax = t_int80(&ret_eip);
 	uint64_t r1 = t_counter_reflected();
 	CHECK(sc_count == before + 1 && eax == 0x5C, "handler not reached");
 	CHECK(sc_eip == ret_eip && sc_cs == GUEST_CS, "frame eip 0x%x cs 0x%x",
